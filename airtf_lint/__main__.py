@@ -1,0 +1,3 @@
+from airtf_lint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,214 @@
+"""Command line: `airtf-lint [PATHS]` lints; `airtf-lint rules` lists rules; `airtf-lint rule ID` explains one.
+
+Exit codes: 0 clean; 1 findings at or above --fail-on, or files that could not be analysed; 2 usage error, invalid
+configuration or rule pack, or an internal failure (one line, no traceback unless --debug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from airtf_lint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical", "none")
+SUBCOMMANDS = ("rules", "rule")
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def _csv(values: Sequence[str] | None) -> list[str]:
+    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
+
+
+def lint_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="airtf-lint", description="Lint Airflow DAGs and the Terraform they touch.",
+                     epilog="Other commands: `airtf-lint rules` lists rules, `airtf-lint rule ID` explains one.")
+    parser.add_argument("paths", nargs="*", help="files or folders to analyse (default: .)")
+    parser.add_argument("--version", action="version", version=f"airtf-lint {__version__}")
+    parser.add_argument("-f", "--format", choices=("text", "json", "sarif", "junit", "github"), default="text")
+    parser.add_argument("-o", "--output", type=Path, help="write the report to FILE instead of stdout")
+    parser.add_argument("--select", action="append", metavar="IDS", help="rule ids, id prefixes or categories to run")
+    parser.add_argument("--ignore", action="append", metavar="IDS", help="rule ids, id prefixes or categories to skip")
+    parser.add_argument("--fail-on", choices=SEVERITY_CHOICES, help="lowest severity that fails the run (default low)")
+    parser.add_argument("--baseline", type=Path, metavar="FILE", help="hide findings recorded in this baseline")
+    parser.add_argument("--write-baseline", type=Path, metavar="FILE", help="record the current findings and exit 0")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: found upward)")
+    parser.add_argument("--rules", action="append", type=Path, metavar="DIR", help="extra rule directory")
+    parser.add_argument("--engine", choices=("regorus", "regopy"), help="embedded Rego engine (default regorus)")
+    parser.add_argument("--context", metavar="DIR",
+                        help="analyse DIR as a whole but report only on PATHS and their module folders "
+                             "(how the pre-commit hook sees the whole repository)")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    parser.add_argument("--no-progress", action="store_true", help="never show the progress bar")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    return parser
+
+
+def _use_color(choice: str, stream: TextIO) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _progress_callback(enabled: bool):
+    if not enabled:
+        return None
+    width = 30
+
+    def show(done: int, total: int) -> None:
+        if total < 50:
+            return
+        filled = width * done // total
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        if done == total:
+            sys.stderr.write("\r" + " " * (width + 30) + "\r")
+        sys.stderr.flush()
+
+    return show
+
+
+def run_lint(argv: Sequence[str]) -> int:
+    from airtf_lint.config import load_config
+    from airtf_lint.filtering import read_baseline, write_baseline
+    from airtf_lint.findings import SEVERITY_RANK
+    from airtf_lint.pipeline import RunOptions, run
+    from airtf_lint.report import writers
+
+    args = lint_parser().parse_args(argv)
+    cwd = Path.cwd()
+    config = load_config(args.config, cwd)
+    baseline_path = args.baseline or config.baseline
+    baseline = read_baseline(baseline_path) if baseline_path and not args.write_baseline else set()
+    if args.context is not None:
+        paths, report_on = [args.context], list(args.paths)
+    else:
+        paths, report_on = list(args.paths) or ["."], None
+    options = RunOptions(
+        paths=paths, cwd=cwd, include=config.include, exclude=config.exclude,
+        select=_csv(args.select) or config.select, ignore=_csv(args.ignore) + config.ignore,
+        severity=config.severity, rule_dirs=[*config.rules, *(args.rules or [])],
+        engine=args.engine or config.engine, baseline=baseline, report_on=report_on,
+    )
+    show_progress = (args.format == "text" and not args.no_progress and sys.stderr.isatty()
+                     and not os.environ.get("CI"))
+    result = run(options, _progress_callback(show_progress))
+
+    if args.write_baseline:
+        write_baseline(args.write_baseline, result.unfiltered)
+        print(f"airtf-lint: wrote {len(result.unfiltered)} findings to {args.write_baseline}", file=sys.stderr)
+        return EXIT_OK
+
+    writer = writers()[args.format]
+    if args.output:
+        try:
+            with args.output.open("w", encoding="utf-8") as handle:
+                writer(result, handle, False)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
+    else:
+        writer(result, sys.stdout, _use_color(args.color, sys.stdout))
+
+    fail_on = args.fail_on or config.fail_on
+    threshold = SEVERITY_RANK.get(fail_on, len(SEVERITY_RANK))
+    failing = any(SEVERITY_RANK[f.severity] >= threshold for f in result.findings)
+    return EXIT_FINDINGS if failing or result.errors else EXIT_OK
+
+
+def run_rules(argv: Sequence[str]) -> int:
+    import json
+
+    from airtf_lint.config import load_config
+    from airtf_lint.filtering import apply_severity_overrides
+    from airtf_lint.pipeline import load_pack
+
+    parser = _Parser(prog="airtf-lint rules", description="List every rule.")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--rules", action="append", type=Path, metavar="DIR", help="extra rule directory")
+    parser.add_argument("--config", type=Path, metavar="FILE")
+    args = parser.parse_args(argv)
+    config = load_config(args.config, Path.cwd())
+    rules = apply_severity_overrides(load_pack([*config.rules, *(args.rules or [])]).rules, config.severity)
+    if args.format == "json":
+        print(json.dumps([r.to_dict() for r in rules], indent=2))
+        return EXIT_OK
+    width = max((len(r.id) for r in rules), default=2)
+    print(f"{'ID'.ljust(width)}  {'SEVERITY':8}  {'CATEGORY':9}  TITLE")
+    for r in rules:
+        print(f"{r.id.ljust(width)}  {r.severity:8}  {r.category:9}  {r.title}")
+    return EXIT_OK
+
+
+def run_rule(argv: Sequence[str]) -> int:
+    from airtf_lint.pipeline import load_pack
+
+    parser = _Parser(prog="airtf-lint rule", description="Explain one rule.")
+    parser.add_argument("id")
+    parser.add_argument("--rules", action="append", type=Path, metavar="DIR", help="extra rule directory")
+    args = parser.parse_args(argv)
+    pack = load_pack(args.rules or [])
+    rule = pack.rule(args.id) or pack.rule(args.id.upper())
+    if rule is None:
+        raise UsageError(f"unknown rule {args.id!r} (see `airtf-lint rules`)")
+    print(f"{rule.id}: {rule.title}\n")
+    print(f"Severity: {rule.severity}    Category: {rule.category}\n")
+    if rule.description:
+        print(rule.description + "\n")
+    print(f"Fix: {rule.remediation}\n")
+    print(f"Defined in {rule.path} (package {rule.package}); suppress a finding with "
+          f"`# airtf-lint: ignore[{rule.id}] reason` on or above its line.")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:  # answered before any heavy import: pre-commit and CI call it often
+        print(f"airtf-lint {__version__}")
+        return EXIT_OK
+    debug = "--debug" in argv
+    from airtf_lint.config import ConfigError
+    from airtf_lint.engine import EngineError
+    from airtf_lint.filtering import BaselineError
+    from airtf_lint.rulepack import RulePackError
+
+    try:
+        if argv and argv[0] == "rules":
+            return run_rules(argv[1:])
+        if argv and argv[0] == "rule":
+            return run_rule(argv[1:])
+        return run_lint(argv)
+    except UsageError as exc:
+        print(f"airtf-lint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except (ConfigError, RulePackError, EngineError, BaselineError) as exc:
+        print(f"airtf-lint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: not an error of ours. Silence the flush at exit too.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("airtf-lint: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - the promise is one clear line, never a traceback
+        if debug:
+            raise
+        print(f"airtf-lint: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+              file=sys.stderr)
+        return EXIT_ERROR

@@ -1,0 +1,42 @@
+"""The regopy backend (Microsoft's rego-cpp). A fallback: slower, and in 1.5.2 it cannot run unit tests that call
+built-ins under `with input as`, but whole-model evaluation gives the same findings as regorus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import json
+
+import regopy
+
+from airtf_lint.engine import RESULTS_QUERY, EngineError, aggregator_module, normalise
+from airtf_lint.rulepack import RulePack
+
+
+class RegopyEngine:
+    name = "regopy"
+
+    def __init__(self, pack: RulePack) -> None:
+        self._modules = dict(pack.modules)
+        self._modules["airtf_lint_aggregator.rego"] = aggregator_module(pack)
+
+    def evaluate(self, model: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        interpreter = regopy.Interpreter()
+        try:
+            for file_name, source in self._modules.items():
+                interpreter.add_module(file_name, source)
+            interpreter.set_input(model)
+            # regopy 1.5.2 writes invalid JSON for strings holding quotes; marshalled inside Rego they come out right.
+            output = interpreter.query(f"json.marshal({RESULTS_QUERY})")
+        except regopy.RegoError as exc:
+            raise EngineError(f"rule evaluation failed: {exc}") from None
+        # Reading the error text of a failed output crashes regopy 1.5.2, so only the fact of failure is reported.
+        if not output.ok():
+            raise EngineError("rule evaluation failed in regopy (run with --engine regorus for the located error)")
+        if not output.results or not output.results[0].expressions:
+            return {}
+        encoded = output.results[0].expressions[0]
+        try:
+            return normalise(json.loads(encoded))
+        except (ValueError, TypeError) as exc:
+            raise EngineError(f"regopy returned an unreadable result: {exc}") from None

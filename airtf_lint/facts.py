@@ -1,0 +1,152 @@
+"""Facts: what the parsers establish about one file, before any rule looks at it.
+
+Everything here is plain data. Parsers produce it, the model builder reads it; neither side needs the other's code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+UNKNOWN_KEY = "__unknown__"
+
+
+def unknown(expression: str) -> dict[str, Any]:
+    """A value that cannot be known statically, kept explicit so rules can tell 'not set' from 'not known'."""
+    return {UNKNOWN_KEY: True, "expr": expression}
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(UNKNOWN_KEY) is True
+
+
+class FileKind(StrEnum):
+    DAG = "dag"
+    TERRAFORM = "terraform"  # .tf and .tf.json
+    TFVARS = "tfvars"  # .tfvars and .tfvars.json
+    TFBACKEND = "tfbackend"  # -backend-config files
+    PLAN = "plan"  # terraform show -json output
+    STATE = "state"  # *.tfstate, *.tfstate.backup
+    CONNECTIONS = "connections"  # airflow connections export JSON/YAML, .env with AIRFLOW_CONN_
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file discovery chose to analyse. `path` is what users see: relative to the working directory when under it."""
+
+    path: str
+    absolute: Path
+    kind: FileKind
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str
+    line: int
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line if self.end_line is not None else self.line,
+            "end_column": self.end_column if self.end_column is not None else self.column,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FileError:
+    """A file that could not be read or parsed, in whole or in part."""
+
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "line": self.line, "message": self.message}
+        if self.column is not None:
+            out["column"] = self.column
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """`# airtf-lint: ignore[ID,...] reason` written on `line`; it covers that line and the next one."""
+
+    line: int
+    rule_ids: tuple[str, ...]
+    reason: str
+
+
+@dataclass(slots=True)
+class HclAttribute:
+    name: str
+    value: Any  # JSON-like value, or unknown(expr)
+    location: Location
+
+
+@dataclass(slots=True)
+class HclBlock:
+    type: str
+    labels: tuple[str, ...]
+    attributes: dict[str, HclAttribute]
+    blocks: list[HclBlock]
+    location: Location
+
+    def values(self) -> dict[str, Any]:
+        """Attribute values with nested blocks as lists of objects, the shape `terraform show -json` uses."""
+        out: dict[str, Any] = {name: attr.value for name, attr in self.attributes.items()}
+        for block in self.blocks:
+            out.setdefault(block.type, []).append(block.values())
+        return out
+
+    def first_block(self, block_type: str) -> HclBlock | None:
+        return next((b for b in self.blocks if b.type == block_type), None)
+
+
+@dataclass(slots=True)
+class PlanResource:
+    address: str
+    mode: str
+    type: str
+    name: str
+    module_path: str
+    values: dict[str, Any]
+    location: Location
+
+
+@dataclass(slots=True)
+class PlanFacts:
+    format_version: str
+    terraform_version: str
+    resources: list[PlanResource] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DagFacts:
+    dag_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ConnectionFacts:
+    conn_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class FileFacts:
+    """Everything one parser learnt from one file. Exactly one of the kind-specific fields is filled."""
+
+    source: SourceFile
+    errors: list[FileError] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+    hcl_blocks: list[HclBlock] = field(default_factory=list)
+    hcl_attributes: dict[str, HclAttribute] = field(default_factory=dict)  # top level of .tfvars / .tfbackend
+    plan: PlanFacts | None = None
+    dag: DagFacts | None = None
+    connections: ConnectionFacts | None = None

@@ -1,0 +1,91 @@
+"""Findings: a rule's deny result with its metadata attached and a fingerprint that survives line moves."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from airtf_lint.facts import FileKind, SourceFile
+from airtf_lint.parsers.text import UnreadableFile, read_text
+from airtf_lint.rulepack import SEVERITIES, RuleMeta
+
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    category: str
+    severity: str
+    message: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    remediation: str
+    fingerprint: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class SourceLines:
+    """Lines of the files findings point at, read once and only when needed. State files are never read."""
+
+    def __init__(self, sources: dict[str, SourceFile]) -> None:
+        self._sources = sources
+        self._lines: dict[str, list[str]] = {}
+
+    def line(self, path: str, number: int) -> str:
+        if path not in self._lines:
+            source = self._sources.get(path)
+            self._lines[path] = [] if source is None or source.kind is FileKind.STATE else _safe_lines(source.absolute)
+        lines = self._lines[path]
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def _safe_lines(path: Path) -> list[str]:
+    try:
+        return read_text(path).splitlines()
+    except UnreadableFile:
+        return []
+
+
+def _int(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
+
+
+def from_results(raw: dict[str, list[dict[str, Any]]], rules: dict[str, RuleMeta]) -> list[Finding]:
+    findings = []
+    for rule_id, results in raw.items():
+        meta = rules[rule_id]
+        for result in results:
+            line = _int(result.get("line"), 1)
+            column = _int(result.get("column"), 1)
+            end_line = max(_int(result.get("end_line"), line), line)
+            findings.append(Finding(
+                rule_id=rule_id, category=meta.category, severity=meta.severity,
+                message=str(result.get("msg", result.get("message", meta.title))),
+                path=str(result.get("path", "")), line=line, column=column, end_line=end_line,
+                end_column=_int(result.get("end_column"), column), remediation=meta.remediation,
+            ))
+    findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule_id, f.message))
+    return findings
+
+
+def with_fingerprints(findings: list[Finding], lines: SourceLines) -> list[Finding]:
+    """Hash of rule, path, message and the flagged line's text (not its number), plus an occurrence count
+    so that identical findings in one file stay distinct."""
+    seen: Counter[str] = Counter()
+    out = []
+    for finding in findings:
+        text = " ".join(lines.line(finding.path, finding.line).split())
+        key = "\x1f".join((finding.rule_id, finding.path, finding.message, text))
+        seen[key] += 1
+        digest = hashlib.sha256(f"{key}\x1f{seen[key]}".encode()).hexdigest()[:32]
+        out.append(replace(finding, fingerprint=digest))
+    return out

@@ -1,0 +1,188 @@
+"""The model stage: every file's facts merged into one JSON document, the `input` of every rule.
+
+Its shape is a public API (custom rules query it), described by `schemas/input.schema.json` and docs/model.md.
+Add fields freely; never rename or remove one without raising MODEL_VERSION.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from airtf_lint.facts import FileFacts, FileKind, HclBlock, Location
+
+MODEL_VERSION = 1
+
+# Directories under a folder of this name hold reusable modules, never root modules, even when nothing calls them.
+LIBRARY_FOLDERS = frozenset({"modules"})
+_LOCAL_SOURCE_PREFIXES = ("./", "../")
+
+
+def _at(location: Location) -> dict[str, Any]:
+    return location.to_dict()
+
+
+@dataclass
+class _ModuleDir:
+    dir: str
+    files: list[FileFacts] = field(default_factory=list)
+
+    def blocks(self, block_type: str) -> Iterable[tuple[FileFacts, HclBlock]]:
+        for facts in self.files:
+            for block in facts.hcl_blocks:
+                if block.type == block_type:
+                    yield facts, block
+
+
+def _dir_of(path: str) -> str:
+    parent = posixpath.dirname(path)
+    return parent or "."
+
+
+def _join(base: str, relative: str) -> str:
+    return posixpath.normpath(posixpath.join(base, relative)) if base != "." else posixpath.normpath(relative)
+
+
+def _module_dirs(all_facts: Iterable[FileFacts]) -> dict[str, _ModuleDir]:
+    dirs: dict[str, _ModuleDir] = {}
+    for facts in all_facts:
+        if facts.source.kind is FileKind.TERRAFORM:
+            d = _dir_of(facts.source.path)
+            dirs.setdefault(d, _ModuleDir(d)).files.append(facts)
+    return dirs
+
+
+def _module_calls(dirs: dict[str, _ModuleDir]) -> list[dict[str, Any]]:
+    calls = []
+    for module in dirs.values():
+        for _, block in module.blocks("module"):
+            source = block.attributes.get("source")
+            value = source.value if source else None
+            local = isinstance(value, str) and value.startswith(_LOCAL_SOURCE_PREFIXES)
+            calls.append({
+                "name": block.labels[0] if block.labels else "",
+                "caller_dir": module.dir,
+                "source": value if isinstance(value, str) else None,
+                "local_dir": _join(module.dir, value) if local else None,
+                **_at(block.location),
+            })
+    return calls
+
+
+def _backend(module: _ModuleDir) -> dict[str, Any] | None:
+    for _, terraform in module.blocks("terraform"):
+        for nested in terraform.blocks:
+            if nested.type == "backend":
+                return {"type": nested.labels[0] if nested.labels else "", "config": nested.values(),
+                        **_at(nested.location)}
+            if nested.type == "cloud":
+                return {"type": "cloud", "config": nested.values(), **_at(nested.location)}
+    return None
+
+
+def _roots(dirs: dict[str, _ModuleDir], called: set[str],
+           backend_files: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    roots = []
+    for module in sorted(dirs.values(), key=lambda m: m.dir):
+        anchor = next(iter(module.blocks("terraform")), None) or next(iter(module.blocks("provider")), None)
+        if anchor is None or module.dir in called or LIBRARY_FOLDERS & set(module.dir.split("/")):
+            continue
+        _, block = anchor
+        roots.append({
+            "dir": module.dir,
+            "backend": _backend(module),
+            "backend_config_files": backend_files.get(module.dir, []),
+            **_at(block.location),
+        })
+    return roots
+
+
+def _backend_config_files(all_facts: Iterable[FileFacts], module_dirs: Iterable[str]) -> dict[str, list[dict]]:
+    """-backend-config files belong to the nearest module directory at or above them."""
+    known = set(module_dirs)
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for facts in all_facts:
+        if facts.source.kind is not FileKind.TFBACKEND or facts.errors:
+            continue
+        d = _dir_of(facts.source.path)
+        while d not in known and d not in (".", "", "/"):
+            d = _dir_of(d)
+        config = {name: attr.value for name, attr in facts.hcl_attributes.items()}
+        out[d].append({"path": facts.source.path, "config": config})
+    return out
+
+
+def _hcl_resources(dirs: dict[str, _ModuleDir]) -> list[dict[str, Any]]:
+    resources = []
+    for module in sorted(dirs.values(), key=lambda m: m.dir):
+        for facts in module.files:
+            for block in facts.hcl_blocks:
+                if block.type not in ("resource", "data") or len(block.labels) < 2:
+                    continue
+                mode = "managed" if block.type == "resource" else "data"
+                rtype, name = block.labels[0], block.labels[1]
+                address = f"{rtype}.{name}" if mode == "managed" else f"data.{rtype}.{name}"
+                resources.append({
+                    "address": address, "mode": mode, "type": rtype, "name": name, "module_path": "",
+                    "dir": module.dir, "source": "hcl", "values": block.values(), **_at(block.location),
+                })
+    return resources
+
+
+def _plan_resources(all_facts: Iterable[FileFacts]) -> list[dict[str, Any]]:
+    resources = []
+    for facts in all_facts:
+        if facts.plan is None:
+            continue
+        for r in facts.plan.resources:
+            resources.append({
+                "address": r.address, "mode": r.mode, "type": r.type, "name": r.name, "module_path": r.module_path,
+                "dir": _dir_of(facts.source.path), "source": "plan", "values": r.values, **_at(r.location),
+            })
+    return resources
+
+
+def _index_by(items: list[dict[str, Any]], key: str) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = defaultdict(list)
+    for position, item in enumerate(items):
+        index[item[key]].append(position)
+    return dict(index)
+
+
+def _terraform(all_facts: list[FileFacts]) -> dict[str, Any]:
+    dirs = _module_dirs(all_facts)
+    calls = _module_calls(dirs)
+    called = {c["local_dir"] for c in calls if c["local_dir"]}
+    resources = _hcl_resources(dirs) + _plan_resources(all_facts)
+    return {
+        "modules": [{"dir": d, "files": [f.source.path for f in m.files], "called": d in called}
+                    for d, m in sorted(dirs.items())],
+        "module_calls": calls,
+        "roots": _roots(dirs, called, _backend_config_files(all_facts, dirs)),
+        "resources": resources,
+        "resources_by_type": _index_by(resources, "type"),
+        "plans": [{"path": f.source.path, "format_version": f.plan.format_version,
+                   "terraform_version": f.plan.terraform_version} for f in all_facts if f.plan is not None],
+        "state_files": [{"path": f.source.path, "kind": "backup" if f.source.path.endswith(".backup") else "state",
+                         "line": 1} for f in all_facts if f.source.kind is FileKind.STATE],
+    }
+
+
+def _airflow(all_facts: list[FileFacts]) -> dict[str, Any]:
+    dags = [{"dag_id": dag_id, "path": f.source.path} for f in all_facts if f.dag for dag_id in f.dag.dag_ids]
+    connections = [{"conn_id": conn_id, "path": f.source.path}
+                   for f in all_facts if f.connections for conn_id in f.connections.conn_ids]
+    return {"dags": dags, "tasks": [], "connections": connections}
+
+
+def build_model(all_facts: list[FileFacts]) -> dict[str, Any]:
+    ordered = sorted(all_facts, key=lambda f: f.source.path)
+    return {
+        "version": MODEL_VERSION,
+        "files": [{"path": f.source.path, "kind": str(f.source.kind), "parsed": not f.errors} for f in ordered],
+        "terraform": _terraform(ordered),
+        "airflow": _airflow(ordered),
+    }

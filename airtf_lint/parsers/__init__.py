@@ -1,0 +1,79 @@
+"""The parse stage: one file in, its facts out. Pure and per file, so it can be cached and run in parallel.
+
+A plain registry maps each file kind to its parser; a parser fills the kind-specific part of FileFacts and raises
+UnreadableFile for input it cannot use. Nothing a parser does can stop the other files from being analysed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from airtf_lint.facts import FileError, FileFacts, FileKind, SourceFile
+from airtf_lint.parsers.connections import parse_connections
+from airtf_lint.parsers.dag import parse_dag
+from airtf_lint.parsers.hcl import HclBody, parse_hcl
+from airtf_lint.parsers.plan import parse_plan
+from airtf_lint.parsers.text import UnreadableFile, read_text
+from airtf_lint.parsers.tfjson import parse_tf_json
+from airtf_lint.suppressions import find_suppressions
+
+
+def _keep_body(facts: FileFacts, body: HclBody) -> None:
+    facts.hcl_blocks = body.blocks
+    facts.hcl_attributes = body.attributes
+    facts.errors.extend(body.errors)
+
+
+def _terraform(text: str, source: SourceFile, facts: FileFacts) -> None:
+    json_syntax = source.path.endswith(".json")
+    body = parse_tf_json(text, source.path) if json_syntax else parse_hcl(text, source.path)
+    _keep_body(facts, body)
+
+
+def _variables(text: str, source: SourceFile, facts: FileFacts) -> None:
+    json_syntax = source.path.endswith(".json")
+    body = parse_tf_json(text, source.path, variables_only=True) if json_syntax else parse_hcl(text, source.path)
+    _keep_body(facts, body)
+
+
+def _plan(text: str, source: SourceFile, facts: FileFacts) -> None:
+    facts.plan = parse_plan(text, source.path)
+
+
+def _dag(text: str, source: SourceFile, facts: FileFacts) -> None:
+    facts.dag = parse_dag(text, source.path)
+
+
+def _connections(text: str, source: SourceFile, facts: FileFacts) -> None:
+    facts.connections = parse_connections(text, source.path, source.absolute.suffix.lower())
+
+
+Parser = Callable[[str, SourceFile, FileFacts], None]
+
+PARSERS: dict[FileKind, Parser] = {
+    FileKind.TERRAFORM: _terraform,
+    FileKind.TFVARS: _variables,
+    FileKind.TFBACKEND: _variables,
+    FileKind.PLAN: _plan,
+    FileKind.DAG: _dag,
+    FileKind.CONNECTIONS: _connections,
+}
+
+
+def parse_file(source: SourceFile) -> FileFacts:
+    facts = FileFacts(source)
+    parser = PARSERS.get(source.kind)
+    if parser is None:
+        # State files are reported for existing; their contents (secrets included) are never read.
+        return facts
+    try:
+        text = read_text(source.absolute)
+        facts.suppressions = find_suppressions(text)
+        parser(text, source, facts)
+    except UnreadableFile as exc:
+        facts.errors.append(FileError(source.path, exc.message, exc.line))
+    except RecursionError:
+        facts.errors.append(FileError(source.path, "file is nested too deeply to analyse"))
+    except Exception as exc:  # noqa: BLE001 - a parser bug must cost one file, never the run
+        facts.errors.append(FileError(source.path, f"internal error while parsing ({type(exc).__name__})"))
+    return facts

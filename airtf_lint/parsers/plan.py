@@ -1,0 +1,81 @@
+"""`terraform show -json` plan output into resources located in the plan file.
+
+Values Terraform marks sensitive are replaced before they enter the model, so no rule or reporter can echo them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airtf_lint.facts import Location, PlanFacts, PlanResource
+from airtf_lint.parsers.jsonfile import first_values_of, load_json
+from airtf_lint.parsers.text import UnreadableFile
+
+SENSITIVE = {"__sensitive__": True}
+PLAN_KEYS = ("planned_values", "resource_changes", "prior_state", "configuration")
+
+
+def looks_like_plan(head: str) -> bool:
+    return '"format_version"' in head and ('"terraform_version"' in head or any(f'"{k}"' in head for k in PLAN_KEYS))
+
+
+def parse_plan(text: str, path: str) -> PlanFacts:
+    document = load_json(text, "plan JSON")
+    if not isinstance(document, dict) or "format_version" not in document:
+        raise UnreadableFile("not a Terraform plan: no format_version (expected `terraform show -json` output)", 1)
+    if not any(key in document for key in PLAN_KEYS):
+        hint = " (this looks like `terraform show -json` of a state)" if "values" in document else ""
+        raise UnreadableFile(f"not a Terraform plan: none of {', '.join(PLAN_KEYS)} present{hint}", 1)
+    lines = first_values_of(text, "address")
+    facts = PlanFacts(str(document.get("format_version", "")), str(document.get("terraform_version", "")))
+    planned = document.get("planned_values")
+    if isinstance(planned, dict) and isinstance(planned.get("root_module"), dict):
+        _collect_module(planned["root_module"], "", path, lines, facts.resources)
+    else:
+        _collect_changes(document.get("resource_changes"), path, lines, facts.resources)
+    return facts
+
+
+def _collect_module(module: dict[str, Any], module_path: str, path: str, lines: dict[str, int],
+                    out: list[PlanResource]) -> None:
+    for resource in module.get("resources") or []:
+        if isinstance(resource, dict) and "address" in resource:
+            values = redact(resource.get("values") or {}, resource.get("sensitive_values") or {})
+            out.append(_resource(resource, values, module_path, path, lines))
+    for child in module.get("child_modules") or []:
+        if isinstance(child, dict):
+            _collect_module(child, str(child.get("address", module_path)), path, lines, out)
+
+
+def _collect_changes(changes: Any, path: str, lines: dict[str, int], out: list[PlanResource]) -> None:
+    for change in changes or []:
+        if not isinstance(change, dict) or "address" not in change:
+            continue
+        body = change.get("change") or {}
+        values = redact(body.get("after") or {}, body.get("after_sensitive") or {})
+        out.append(_resource(change, values, str(change.get("module_address", "")), path, lines))
+
+
+def _resource(resource: dict[str, Any], values: Any, module_path: str, path: str,
+              lines: dict[str, int]) -> PlanResource:
+    address = str(resource["address"])
+    return PlanResource(
+        address=address,
+        mode=str(resource.get("mode", "managed")),
+        type=str(resource.get("type", "")),
+        name=str(resource.get("name", "")),
+        module_path=module_path,
+        values=values if isinstance(values, dict) else {},
+        location=Location(path, lines.get(address, 1)),
+    )
+
+
+def redact(values: Any, sensitive: Any) -> Any:
+    """Replace every value whose mirror in `sensitive` is true (Terraform's sensitive_values shape)."""
+    if sensitive is True:
+        return SENSITIVE
+    if isinstance(values, dict) and isinstance(sensitive, dict):
+        return {k: redact(v, sensitive.get(k, False)) for k, v in values.items()}
+    if isinstance(values, list) and isinstance(sensitive, list):
+        return [redact(v, sensitive[i] if i < len(sensitive) else False) for i, v in enumerate(values)]
+    return values

@@ -1,0 +1,99 @@
+"""The whole run: discover -> parse -> model -> evaluate -> filter. Reporting is left to the caller."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from airtf_lint.discover import discover
+from airtf_lint.engine import create_engine
+from airtf_lint.facts import FileError, FileFacts
+from airtf_lint.filtering import apply_severity_overrides, filter_findings, selected_rules
+from airtf_lint.findings import Finding, SourceLines, from_results, with_fingerprints
+from airtf_lint.model import build_model
+from airtf_lint.parsers import parse_file
+from airtf_lint.rulepack import RuleMeta, RulePack, builtin_rules_dir, load_rule_pack
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class RunOptions:
+    paths: Sequence[str]
+    cwd: Path
+    include: Sequence[str] = ()
+    exclude: Sequence[str] = ()
+    select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+    severity: dict[str, str] = field(default_factory=dict)
+    rule_dirs: Sequence[Path] = ()
+    engine: str = "regorus"
+    baseline: set[str] = field(default_factory=set)
+    # Pre-commit mode: analyse these paths as context, but report only on `report_on` and their module folders.
+    report_on: Sequence[str] | None = None
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding]
+    unfiltered: list[Finding]  # after suppressions, before the baseline: what --write-baseline records
+    errors: list[FileError]
+    files: int
+    rules: list[RuleMeta]
+    model: dict[str, Any]
+    lines: SourceLines
+    suppressed: int = 0
+    baselined: int = 0
+
+
+def load_pack(rule_dirs: Sequence[Path]) -> RulePack:
+    return load_rule_pack([builtin_rules_dir(), *rule_dirs])
+
+
+def collect_facts(options: RunOptions, progress: Progress | None = None) -> tuple[list[FileFacts], list[FileError]]:
+    found = discover(options.paths, options.cwd, options.include, options.exclude)
+    facts = []
+    for done, source in enumerate(found.files, start=1):
+        facts.append(parse_file(source))
+        if progress is not None:
+            progress(done, len(found.files))
+    return facts, found.errors
+
+
+def _in_scope(path: str, scope: Sequence[str]) -> bool:
+    for changed in scope:
+        changed = posixpath.normpath(changed)
+        if path == changed or posixpath.dirname(path) == posixpath.dirname(changed):
+            return True
+    return False
+
+
+def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
+    pack = load_pack(options.rule_dirs)
+    rules = apply_severity_overrides(selected_rules(pack.rules, options.select, options.ignore), options.severity)
+    engine = create_engine(options.engine, pack)
+
+    facts, errors = collect_facts(options, progress)
+    model = build_model(facts)
+    raw = engine.evaluate(model)
+
+    by_id = {r.id: r for r in rules}
+    sources = {f.source.path: f.source for f in facts}
+    findings = from_results({k: v for k, v in raw.items() if k in by_id}, by_id)
+    lines = SourceLines(sources)
+    findings = with_fingerprints(findings, lines)
+    errors = errors + [e for f in facts for e in f.errors]
+    if options.report_on is not None:
+        findings = [f for f in findings if _in_scope(f.path, options.report_on)]
+        errors = [e for e in errors if _in_scope(e.path, options.report_on)]
+
+    suppressions = {f.source.path: f.suppressions for f in facts if f.suppressions}
+    unsuppressed = filter_findings(findings, suppressions, set())
+    filtered = filter_findings(unsuppressed.findings, {}, options.baseline)
+    return RunResult(
+        findings=filtered.findings, unfiltered=unsuppressed.findings, errors=errors, files=len(facts), rules=rules,
+        model=model, lines=lines, suppressed=unsuppressed.suppressed, baselined=filtered.baselined,
+    )

@@ -1,0 +1,68 @@
+"""`--format text` (the default): findings grouped by file, with the flagged source line and the fix, like ruff."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import TextIO
+
+from airtf_lint.pipeline import RunResult
+from airtf_lint.report import summary
+
+_RESET = "\033[0m"
+_STYLES = {"bold": "\033[1m", "dim": "\033[2m", "red": "\033[31m", "yellow": "\033[33m", "blue": "\033[34m",
+           "magenta": "\033[35m", "cyan": "\033[36m", "bold_red": "\033[1;31m"}
+SEVERITY_STYLE = {"critical": "bold_red", "high": "red", "medium": "yellow", "low": "blue", "info": "dim"}
+MAX_SOURCE_WIDTH = 160
+
+
+class _Paint:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, style: str, text: str) -> str:
+        return f"{_STYLES[style]}{text}{_RESET}" if self.enabled else text
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def write_text(result: RunResult, stream: TextIO, color: bool = False) -> None:
+    paint = _Paint(color)
+    for path, group in groupby(result.findings, key=lambda f: f.path):
+        stream.write(paint("bold", path) + "\n")
+        for f in group:
+            where = paint("dim", f"{f.line}:{f.column}".rjust(7))
+            severity = paint(SEVERITY_STYLE[f.severity], f.severity.ljust(8))
+            stream.write(f"{where}  {paint('bold', f.rule_id)}  {severity} {f.message}\n")
+            source = result.lines.line(f.path, f.line).rstrip()
+            if source:
+                shown = source.expandtabs(4)[:MAX_SOURCE_WIDTH]
+                stream.write(f"{'':9}{paint('blue', '|')} {shown}\n")
+            stream.write(f"{'':9}{paint('cyan', '= fix:')} {f.remediation}\n")
+        stream.write("\n")
+    for e in result.errors:
+        where = f"{e.path}:{e.line}" if e.line else e.path
+        stream.write(f"{paint('bold_red', 'error')}: {paint('bold', where)}: {e.message}\n")
+    if result.errors:
+        stream.write("\n")
+    stream.write(_closing_line(result, paint) + "\n")
+
+
+def _closing_line(result: RunResult, paint: _Paint) -> str:
+    counts = summary(result)
+    if not result.findings:
+        text = f"No findings in {_plural(result.files, 'file')}."
+    else:
+        parts = ", ".join(f"{n} {s}" for s, n in counts["by_severity"].items())
+        text = f"Found {_plural(len(result.findings), 'finding')} ({parts}) in {_plural(result.files, 'file')}."
+    if result.errors:
+        text += f" {_plural(len(result.errors), 'error')}: some files could not be analysed."
+    hidden = []
+    if result.suppressed:
+        hidden.append(f"{result.suppressed} suppressed inline")
+    if result.baselined:
+        hidden.append(f"{result.baselined} in the baseline")
+    if hidden:
+        text += f" ({', '.join(hidden)})"
+    return paint("bold", text)

@@ -1,0 +1,8 @@
+provider "aws" {
+  region = "eu-west-1"
+}
+
+module "etl_role" {
+  source      = "../modules/etl_role"
+  bucket_arns = ["arn:aws:s3:::raw-drop", "arn:aws:s3:::curated"]
+}
