@@ -22,6 +22,12 @@ lock_settings := {
 	"oss": {"tablestore_table"},
 }
 
+lock_hint := {
+	"s3": "use_lockfile = true or dynamodb_table",
+	"http": "lock_address",
+	"oss": "tablestore_table",
+}
+
 # Backends that lock unless a setting turns it off.
 lock_switch := {"consul": "lock"}
 
@@ -29,7 +35,7 @@ deny contains result if {
 	some root in input.terraform.roots
 	settings := lock_settings[root.backend.type]
 	not locks(root, settings)
-	msg := sprintf("backend \"%s\" of root module \"%s\" takes no state lock (set %s)", [root.backend.type, root.dir, concat(" or ", sort(settings))])
+	msg := sprintf("backend \"%s\" of root module \"%s\" takes no state lock (set %s)", [root.backend.type, root.dir, lock_hint[root.backend.type]])
 	result := lib.finding(msg, root.backend)
 }
 
