@@ -15,7 +15,9 @@ from ast_grep_py import SgNode, SgRoot
 
 from airtf_lint.facts import FileError, HclAttribute, HclBlock, Location, unknown
 
-MAX_ERRORS_PER_FILE = 10
+# After the first syntax error tree-sitter's recovery reports cascades that only confuse: keep the earliest.
+_ERRORS_SCANNED = 50
+_PUNCTUATION = frozenset({"}", "]", ")", '"', "{", "[", "(", "=", ","})
 
 # A line that opens a top-level block or attribute: where a broken file is cut into independent chunks.
 _TOP_LEVEL_START = re.compile(r'^[A-Za-z_][\w-]*(?:[ \t]+(?:"[^"\n]*"|[A-Za-z_][\w-]*))*[ \t]*(?:\{|=)', re.M)
@@ -81,24 +83,22 @@ class _Walker:
         )
 
     def collect_errors(self, root: SgNode, errors: list[FileError]) -> None:
-        seen_lines: set[int] = set()
+        found: list[FileError] = []
         stack = [root]
-        while stack and len(errors) < MAX_ERRORS_PER_FILE:
+        while stack and len(found) < _ERRORS_SCANNED:
             node = stack.pop()
             kind = node.kind()
             span = node.range()
             if kind == "ERROR":
                 message = f"syntax error near {_excerpt(node.text())}"
             elif node.is_leaf() and span.start.index == span.end.index and kind not in _MAY_BE_EMPTY:
-                message = f"syntax error: missing {kind!r}"
+                message = f"syntax error: missing {kind!r}" if kind in _PUNCTUATION else "syntax error: invalid expression"
             else:
                 stack.extend(reversed(node.children()))
                 continue
-            line = span.start.line + 1 + self.line_offset
-            if line not in seen_lines:
-                seen_lines.add(line)
-                errors.append(FileError(self.path, message, line, span.start.column + 1))
-        errors.sort(key=lambda e: (e.line or 0, e.column or 0))
+            found.append(FileError(self.path, message, span.start.line + 1 + self.line_offset, span.start.column + 1))
+        if found:
+            errors.append(min(found, key=lambda e: (e.line or 0, e.column or 0)))
 
     def body(self, node: SgNode) -> tuple[list[HclBlock], dict[str, HclAttribute]]:
         blocks: list[HclBlock] = []
@@ -136,7 +136,7 @@ class _Walker:
     def value(self, node: SgNode) -> Any:
         kind = node.kind()
         named = node.named_children() if not node.is_leaf() else []
-        if kind in ("expression", "literal_value", "collection_value", "template_expr") and len(named) == 1:
+        if kind in ("expression", "literal_value", "collection_value", "template_expr", "operation") and len(named) == 1:
             return self.value(named[0])
         if kind == "numeric_lit":
             return _number(node.text())
@@ -154,7 +154,7 @@ class _Walker:
             return [self.value(c) for c in named if c.kind() == "expression"]
         if kind == "object":
             return self.object(node)
-        if kind in ("operation", "unary_operation") and node.text().startswith("-"):
+        if kind == "unary_operation" and node.text().startswith("-"):
             inner = self.value(named[-1]) if named else None
             if isinstance(inner, (int, float)) and not isinstance(inner, bool):
                 return -inner

@@ -1,0 +1,93 @@
+"""Plan JSON: every real plan in the shared corpus loads, corrupt and foreign JSON give clear errors, and values
+Terraform marks sensitive never reach the model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from airtf_lint.parsers.plan import SENSITIVE, parse_plan
+from airtf_lint.parsers.text import UnreadableFile, read_text
+from tests.conftest import SHARED_PLANS
+
+REAL_PLANS = sorted(p for p in SHARED_PLANS.glob("*.json") if "corrupted" not in p.name)
+needs_corpus = pytest.mark.skipif(not SHARED_PLANS.is_dir(), reason="shared/ corpus not beside the checkout")
+
+
+@needs_corpus
+@pytest.mark.parametrize("path", REAL_PLANS, ids=lambda p: p.name)
+def test_real_plan_loads_with_located_resources(path):
+    facts = parse_plan(read_text(path), path.name)
+    assert facts.resources
+    for resource in facts.resources:
+        assert resource.address and resource.location.line >= 1
+
+
+@needs_corpus
+def test_utf16_plan_loads():
+    facts = parse_plan(read_text(SHARED_PLANS / "checkov_utf16.json"), "p.json")
+    assert facts.format_version and facts.resources
+
+
+@needs_corpus
+def test_corrupt_plan_gives_a_clear_error():
+    with pytest.raises(UnreadableFile, match="not a Terraform plan"):
+        parse_plan(read_text(SHARED_PLANS / "checkov_corrupted.json"), "p.json")
+
+
+@needs_corpus
+def test_child_module_resources_carry_their_module_path():
+    facts = parse_plan(read_text(SHARED_PLANS / "regula_admin_policy.json"), "p.json")
+    assert any(r.address for r in facts.resources)
+
+
+def _plan(values, sensitive):
+    return json.dumps({"format_version": "1.2", "terraform_version": "1.9.8", "planned_values": {"root_module": {
+        "resources": [{"address": "aws_db_instance.db", "mode": "managed", "type": "aws_db_instance", "name": "db",
+                       "values": values, "sensitive_values": sensitive}],
+        "child_modules": [{"address": "module.m", "resources": [
+            {"address": "module.m.aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b",
+             "values": {"bucket": "x"}}]}]}}}, indent=2)
+
+
+def test_sensitive_values_are_replaced():
+    facts = parse_plan(_plan({"password": "hunter2-secret", "tags": {"a": "b"}}, {"password": True}), "p.json")
+    db = facts.resources[0]
+    assert db.values["password"] == SENSITIVE and db.values["tags"] == {"a": "b"}
+    assert "hunter2-secret" not in json.dumps([r.values for r in facts.resources])
+
+
+def test_resource_line_is_the_line_of_its_address():
+    text = _plan({}, {})
+    facts = parse_plan(text, "p.json")
+    expected = next(n for n, line in enumerate(text.splitlines(), 1) if '"address": "aws_db_instance.db"' in line)
+    assert facts.resources[0].location.line == expected
+
+
+def test_child_module_path_is_recorded():
+    facts = parse_plan(_plan({}, {}), "p.json")
+    assert {r.address: r.module_path for r in facts.resources}["module.m.aws_s3_bucket.b"] == "module.m"
+
+
+def test_truncated_plan_gives_a_located_error():
+    text = _plan({}, {})
+    with pytest.raises(UnreadableFile) as caught:
+        parse_plan(text[: len(text) // 2], "p.json")
+    assert caught.value.line and "truncated" in caught.value.message
+
+
+def test_json_that_is_not_a_plan_is_rejected():
+    with pytest.raises(UnreadableFile, match="not a Terraform plan"):
+        parse_plan('{"name": "package"}', "package.json")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_arbitrary_text_raises_only_unreadable_file(text):
+    try:
+        parse_plan(text, "p.json")
+    except UnreadableFile:
+        pass
