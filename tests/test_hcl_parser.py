@@ -77,6 +77,11 @@ def test_references_and_function_calls_are_unknown():
     assert body.attributes["c"].value[0] == 1 and is_unknown(body.attributes["c"].value[1])
 
 
+def test_leading_comments_do_not_hide_the_blocks_below():
+    body = parse_hcl("# header\n// more\n/* block */\nterraform {}\n", "main.tf")
+    assert [(b.type, b.location.line) for b in body.blocks] == [("terraform", 4)]
+
+
 def test_empty_file_is_valid():
     body = parse_hcl("", "empty.tf")
     assert body.errors == [] and body.blocks == []

@@ -61,8 +61,9 @@ def _parse_chunk(text: str, path: str, line_offset: int) -> HclBody:
     walker = _Walker(path, line_offset)
     body = HclBody()
     walker.collect_errors(root, body.errors)
-    top = root.child(0) if root.kind() == "config_file" else None
-    if top is not None and top.kind() == "body":
+    # Comments before the first block are siblings of the body, not inside it.
+    top = next((child for child in root.children() if child.kind() == "body"), None)
+    if top is not None:
         body.blocks, body.attributes = walker.body(top)
     return body
 

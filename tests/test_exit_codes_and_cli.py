@@ -1,0 +1,102 @@
+"""Exit codes, thresholds, rule listing and the one-line error promise."""
+
+from __future__ import annotations
+
+import time
+
+from tests.conftest import FIXTURES, REPO, run_in_process, run_installed, write
+
+NO_BACKEND = 'provider "aws" {}\n'  # one high finding
+
+
+def test_clean_repo_exits_0(tmp_path):
+    write(tmp_path, {"main.tf": 'terraform {\n  backend "gcs" {}\n}\n'})
+    assert run_in_process(["."], tmp_path).code == 0
+
+
+def test_findings_exit_1(tmp_path):
+    write(tmp_path, {"main.tf": NO_BACKEND})
+    assert run_in_process(["."], tmp_path).code == 1
+
+
+def test_fail_on_above_the_findings_exits_0(tmp_path):
+    write(tmp_path, {"main.tf": NO_BACKEND})
+    assert run_in_process([".", "--fail-on", "critical"], tmp_path).code == 0
+    assert run_in_process([".", "--fail-on", "high"], tmp_path).code == 1
+
+
+def test_info_findings_alone_do_not_fail(tmp_path):
+    write(tmp_path, {"main.tf": NO_BACKEND, ".airtf-lint.yaml": "severity:\n  ATF-STATE-001: info\n"})
+    result = run_in_process([".", "--format", "json"], tmp_path)
+    assert result.json()["findings"][0]["severity"] == "info" and result.code == 0
+
+
+def test_usage_error_exits_2_with_one_line(tmp_path):
+    result = run_in_process(["--format", "yaml"], tmp_path)
+    assert result.code == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_invalid_config_exits_2_and_names_the_key(tmp_path):
+    write(tmp_path, {".airtf-lint.yaml": "selct: [ATF-STATE]\n", "main.tf": ""})
+    result = run_in_process(["."], tmp_path)
+    assert result.code == 2 and "selct" in result.stderr
+
+
+def test_invalid_config_value_names_its_key(tmp_path):
+    write(tmp_path, {".airtf-lint.yaml": "severity:\n  ATF-STATE-001: urgent\n", "main.tf": ""})
+    result = run_in_process(["."], tmp_path)
+    assert result.code == 2 and "severity.ATF-STATE-001" in result.stderr
+
+
+def test_config_is_found_upward_from_the_working_directory(tmp_path):
+    write(tmp_path, {"pyproject.toml": '[tool.airtf-lint]\nignore = ["state"]\n', "infra/main.tf": NO_BACKEND})
+    assert run_in_process(["."], tmp_path / "infra").code == 0
+
+
+def test_rules_lists_every_rule(tmp_path):
+    result = run_in_process(["rules"], tmp_path)
+    assert result.code == 0
+    for rule_id in ("ATF-STATE-001", "ATF-STATE-002", "ATF-STATE-003", "ATF-STATE-004"):
+        assert rule_id in result.stdout
+    assert "critical" in result.stdout and "state" in result.stdout
+
+
+def test_rule_explains_one_rule_with_its_fix(tmp_path):
+    result = run_in_process(["rule", "ATF-STATE-003"], tmp_path)
+    assert result.code == 0
+    assert "use_lockfile" in result.stdout and "Fix:" in result.stdout
+
+
+def test_unknown_rule_exits_2(tmp_path):
+    assert run_in_process(["rule", "NOPE-1"], tmp_path).code == 2
+
+
+def test_invalid_custom_rule_metadata_names_the_file(tmp_path):
+    write(tmp_path, {"main.tf": "", "custom/bad.rego": "# METADATA\n# title: x\n# custom:\n#   id: X-1\n"
+                     "#   severity: urgent\n#   category: state\n#   remediation: r\npackage custom.bad\n"})
+    result = run_in_process([".", "--rules", "custom"], tmp_path)
+    assert result.code == 2 and "bad.rego:1" in result.stderr and "severity" in result.stderr
+
+
+def test_custom_rule_directory_is_evaluated(tmp_path):
+    write(tmp_path, {"main.tf": 'terraform {\n  backend "gcs" {}\n}\n', "custom/gcs.rego": (
+        "# METADATA\n# title: No gcs\n# custom:\n#   id: ACME-1\n#   severity: low\n#   category: state\n"
+        "#   remediation: use s3\npackage custom.gcs\n\nimport data.airtf.lib\n\n"
+        "deny contains lib.finding(\"gcs\", root.backend) if {\n\tsome root in input.terraform.roots\n"
+        "\troot.backend.type == \"gcs\"\n}\n")})
+    result = run_in_process([".", "--rules", "custom", "--format", "json"], tmp_path)
+    assert [(f["rule_id"], f["line"]) for f in result.json()["findings"]] == [("ACME-1", 2)]
+
+
+def test_version_is_quick():
+    start = time.perf_counter()
+    result = run_installed(["--version"], REPO)
+    assert result.code == 0 and result.stdout.startswith("airtf-lint ")
+    assert time.perf_counter() - start < 5
+
+
+def test_select_by_category_and_ignore_by_id(tmp_path):
+    case = FIXTURES / "ATF-STATE-004" / "fail"
+    assert run_in_process([".", "--select", "privilege"], case).code == 0
+    assert run_in_process([".", "--ignore", "ATF-STATE-004"], case).code == 0
+    assert run_in_process([".", "--select", "ATF-STATE"], case).code == 1
