@@ -16,7 +16,6 @@ from ast_grep_py import SgNode, SgRoot
 from airtf_lint.facts import FileError, HclAttribute, HclBlock, Location, unknown
 
 # After the first syntax error tree-sitter's recovery reports cascades that only confuse: keep the earliest.
-_ERRORS_SCANNED = 50
 _PUNCTUATION = frozenset({"}", "]", ")", '"', "{", "[", "(", "=", ","})
 
 # A line that opens a top-level block or attribute: where a broken file is cut into independent chunks.
@@ -84,22 +83,21 @@ class _Walker:
         )
 
     def collect_errors(self, root: SgNode, errors: list[FileError]) -> None:
+        # Both searches run inside ast-grep: walking every node from Python cost 40% of parse time.
         found: list[FileError] = []
-        stack = [root]
-        while stack and len(found) < _ERRORS_SCANNED:
-            node = stack.pop()
+        for node in root.find_all(kind="ERROR"):
+            found.append(self._error(node, f"syntax error near {_excerpt(node.text())}"))
+        for node in root.find_all(regex="^$"):  # zero-width leaves are tokens the parser had to invent
             kind = node.kind()
-            span = node.range()
-            if kind == "ERROR":
-                message = f"syntax error near {_excerpt(node.text())}"
-            elif node.is_leaf() and span.start.index == span.end.index and kind not in _MAY_BE_EMPTY:
+            if node.is_leaf() and kind not in _MAY_BE_EMPTY:
                 message = f"syntax error: missing {kind!r}" if kind in _PUNCTUATION else "syntax error: invalid expression"
-            else:
-                stack.extend(reversed(node.children()))
-                continue
-            found.append(FileError(self.path, message, span.start.line + 1 + self.line_offset, span.start.column + 1))
+                found.append(self._error(node, message))
         if found:
             errors.append(min(found, key=lambda e: (e.line or 0, e.column or 0)))
+
+    def _error(self, node: SgNode, message: str) -> FileError:
+        start = node.range().start
+        return FileError(self.path, message, start.line + 1 + self.line_offset, start.column + 1)
 
     def body(self, node: SgNode) -> tuple[list[HclBlock], dict[str, HclAttribute]]:
         blocks: list[HclBlock] = []
