@@ -66,3 +66,9 @@ def test_a_failing_rego_test_is_reported_as_failing(engine):
     engine = engine.clone()
     engine.add_policy("probe_test.rego", "package probe_test\n\ntest_always_false if { 1 == 2 }\n")
     assert engine.eval_rule("data.probe_test.test_always_false") is not True
+
+
+@pytest.mark.parametrize("rule", PACK.rules, ids=lambda r: r.id)
+def test_every_rule_is_documented(rule):
+    docs = (FIXTURES.parent / "docs" / "rules.md").read_text("utf-8")
+    assert f"### {rule.id}" in docs
