@@ -97,7 +97,7 @@ def run_lint(argv: Sequence[str]) -> int:
     baseline_path = args.baseline or config.baseline
     baseline = read_baseline(baseline_path) if baseline_path and not args.write_baseline else set()
     if args.context is not None:
-        paths, report_on = [args.context], list(args.paths)
+        paths, report_on = [args.context], (list(args.paths) or None)
     else:
         paths, report_on = list(args.paths) or ["."], None
     options = RunOptions(
@@ -156,13 +156,15 @@ def run_rules(argv: Sequence[str]) -> int:
 
 
 def run_rule(argv: Sequence[str]) -> int:
+    from airtf_lint.config import load_config
     from airtf_lint.pipeline import load_pack
 
     parser = _Parser(prog="airtf-lint rule", description="Explain one rule.")
     parser.add_argument("id")
     parser.add_argument("--rules", action="append", type=Path, metavar="DIR", help="extra rule directory")
+    parser.add_argument("--config", type=Path, metavar="FILE")
     args = parser.parse_args(argv)
-    pack = load_pack(args.rules or [])
+    pack = load_pack([*load_config(args.config, Path.cwd()).rules, *(args.rules or [])])
     rule = pack.rule(args.id) or pack.rule(args.id.upper())
     if rule is None:
         raise UsageError(f"unknown rule {args.id!r} (see `airtf-lint rules`)")

@@ -69,10 +69,7 @@ class FileError:
     column: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"path": self.path, "line": self.line, "message": self.message}
-        if self.column is not None:
-            out["column"] = self.column
-        return out
+        return {"path": self.path, "line": self.line, "message": self.message}
 
 
 @dataclass(frozen=True, slots=True)

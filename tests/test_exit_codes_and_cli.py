@@ -100,3 +100,66 @@ def test_select_by_category_and_ignore_by_id(tmp_path):
     assert run_in_process([".", "--select", "privilege"], case).code == 0
     assert run_in_process([".", "--ignore", "ATF-STATE-004"], case).code == 0
     assert run_in_process([".", "--select", "ATF-STATE"], case).code == 1
+
+
+def test_color_always_paints_and_never_does_not(tmp_path):
+    write(tmp_path, {"main.tf": NO_BACKEND})
+    assert "\033[" in run_in_process([".", "--color", "always"], tmp_path).stdout
+    assert "\033[" not in run_in_process([".", "--color", "never"], tmp_path).stdout
+
+
+def test_machine_formats_write_nothing_to_stderr(tmp_path):
+    write(tmp_path, {"main.tf": NO_BACKEND})
+    for fmt in ("json", "sarif", "junit", "github"):
+        assert run_in_process([".", "--format", fmt], tmp_path).stderr == ""
+
+
+def test_context_mode_reports_only_on_the_given_files_module(tmp_path):
+    write(tmp_path, {"a/main.tf": NO_BACKEND, "b/main.tf": NO_BACKEND})
+    result = run_in_process(["--context", ".", "a/main.tf", "--format", "json"], tmp_path)
+    assert [f["path"] for f in result.json()["findings"]] == ["a/main.tf"]
+
+
+def test_context_mode_without_files_reports_everything(tmp_path):
+    write(tmp_path, {"a/main.tf": NO_BACKEND, "b/main.tf": NO_BACKEND})
+    result = run_in_process(["--context", ".", "--format", "json"], tmp_path)
+    assert len(result.json()["findings"]) == 2
+
+
+def test_json_errors_have_exactly_path_line_message(tmp_path):
+    write(tmp_path, {"bad.tf": "x = = 1\n"})
+    [error] = run_in_process([".", "--format", "json"], tmp_path).json()["errors"]
+    assert list(error) == ["path", "line", "message"]
+
+
+def _stderr_on_a_terminal(tmp_path, env_extra):
+    import os
+    import pty
+    import subprocess
+
+    from tests.conftest import installed_cli
+
+    primary, secondary = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "CI"} | env_extra
+    completed = subprocess.run([*installed_cli(), ".", "--color", "never"], cwd=tmp_path, stderr=secondary,
+                               stdout=subprocess.DEVNULL, env=env, timeout=120)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    return completed.returncode, b"".join(chunks).decode()
+
+
+def test_progress_bar_shows_on_a_terminal_for_long_runs_but_not_in_ci(tmp_path):
+    write(tmp_path, {f"stack{i}/main.tf": 'terraform {\n  backend "gcs" {}\n}\n' for i in range(60)})
+    _, stderr = _stderr_on_a_terminal(tmp_path, {})
+    assert "60/60 files" in stderr
+    _, stderr = _stderr_on_a_terminal(tmp_path, {"CI": "true"})
+    assert "files" not in stderr
