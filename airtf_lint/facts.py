@@ -84,8 +84,9 @@ class Suppression:
 @dataclass(slots=True)
 class HclAttribute:
     name: str
-    value: Any  # JSON-like value, or unknown(expr)
+    value: Any  # evaluated without any scope: literals known, everything else unknown(expr)
     location: Location
+    expr: Any = None  # the expression IR (airtf_lint.terraform.expressions), for evaluation in a module's scope
 
 
 @dataclass(slots=True)

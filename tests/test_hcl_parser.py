@@ -70,11 +70,16 @@ def test_heredoc_is_dedented_with_the_indented_form():
     assert body.attributes["a"].value == '{\n  "x": 1\n}\n'
 
 
-def test_references_and_function_calls_are_unknown():
-    body = parse_hcl("a = var.x\nb = jsonencode({})\nc = [1, local.y]\n", "v.tfvars")
+def test_references_are_unknown_without_a_scope():
+    body = parse_hcl("a = var.x\nc = [1, local.y]\n", "v.tfvars")
     assert is_unknown(body.attributes["a"].value)
-    assert is_unknown(body.attributes["b"].value)
     assert body.attributes["c"].value[0] == 1 and is_unknown(body.attributes["c"].value[1])
+
+
+def test_functions_of_known_values_are_evaluated():
+    body = parse_hcl('b = jsonencode({ a = [1, "x"] })\nc = upper(format("%s-%d", "ab", 2))\n', "v.tfvars")
+    assert body.attributes["b"].value == '{"a":[1,"x"]}'
+    assert body.attributes["c"].value == "AB-2"
 
 
 def test_leading_comments_do_not_hide_the_blocks_below():

@@ -13,7 +13,11 @@ from typing import Any
 
 from ast_grep_py import SgNode, SgRoot
 
-from airtf_lint.facts import FileError, HclAttribute, HclBlock, Location, unknown
+from airtf_lint.facts import FileError, HclAttribute, HclBlock, Location
+from airtf_lint.terraform.expressions import (
+    BinOp, Call, Cond, Expr, ForExpr, Lit, ObjectExpr, Opaque, Ref, Splat, Template, Traversal, TupleExpr, UnOp,
+    evaluate,
+)
 
 # After the first syntax error tree-sitter's recovery reports cascades that only confuse: keep the earliest.
 _PUNCTUATION = frozenset({"}", "]", ")", '"', "{", "[", "(", "=", ","})
@@ -111,7 +115,8 @@ class _Walker:
                 expr = child.field("val") or _last_named(child)
                 if name_node is None or expr is None:
                     continue
-                attributes[name_node.text()] = HclAttribute(name_node.text(), self.value(expr), self.location(child))
+                ir = build_expr(expr)
+                attributes[name_node.text()] = HclAttribute(name_node.text(), evaluate(ir), self.location(child), ir)
         return blocks, attributes
 
     def block(self, node: SgNode) -> HclBlock:
@@ -127,68 +132,11 @@ class _Walker:
                 else:
                     block_type = child.text()
             elif kind == "string_lit":
-                labels.append(_string_literal(child))
+                label = _quoted(child, child.named_children())
+                labels.append(label.value if isinstance(label, Lit) else child.text().strip('"'))
             elif kind == "body":
                 blocks, attributes = self.body(child)
         return HclBlock(block_type, tuple(labels), attributes, blocks, self.location(node))
-
-    def value(self, node: SgNode) -> Any:
-        kind = node.kind()
-        named = node.named_children() if not node.is_leaf() else []
-        if kind in ("expression", "literal_value", "collection_value", "template_expr", "operation") and len(named) == 1:
-            return self.value(named[0])
-        if kind == "numeric_lit":
-            return _number(node.text())
-        if kind == "bool_lit":
-            return node.text() == "true"
-        if kind == "null_lit":
-            return None
-        if kind in ("string_lit", "quoted_template"):
-            if any(c.kind() in ("template_interpolation", "template_directive") for c in named):
-                return unknown(node.text())
-            return _string_literal(node)
-        if kind == "heredoc_template":
-            return _heredoc(node)
-        if kind == "tuple":
-            return [self.value(c) for c in named if c.kind() == "expression"]
-        if kind == "object":
-            return self.object(node)
-        if kind == "unary_operation" and node.text().startswith("-"):
-            inner = self.value(named[-1]) if named else None
-            if isinstance(inner, (int, float)) and not isinstance(inner, bool):
-                return -inner
-        return unknown(node.text())
-
-    def object(self, node: SgNode) -> Any:
-        out: dict[str, Any] = {}
-        for elem in node.named_children():
-            if elem.kind() != "object_elem":
-                continue
-            parts = [c for c in elem.named_children() if c.kind() == "expression"]
-            if len(parts) != 2:
-                return unknown(node.text())
-            key = _object_key(parts[0])
-            if key is None:
-                return unknown(node.text())
-            out[key] = self.value(parts[1])
-        return out
-
-
-def _object_key(node: SgNode) -> str | None:
-    inner = node.named_children()
-    if len(inner) == 1 and inner[0].kind() == "variable_expr":
-        return inner[0].text()
-    text = node.text()
-    if text.startswith('"') and "${" not in text:
-        return _unescape(text[1:-1])
-    if text.startswith("(") and text.endswith(")"):
-        return None
-    return None
-
-
-def _string_literal(node: SgNode) -> str:
-    return "".join(_unescape(c.text()) for c in node.named_children() if c.kind() == "template_literal")
-
 
 def _unescape(raw: str) -> str:
     if "\\" not in raw and "$${" not in raw and "%%{" not in raw:
@@ -208,19 +156,6 @@ def _unescape(raw: str) -> str:
     return _ESCAPE.sub(replace, raw)
 
 
-def _heredoc(node: SgNode) -> Any:
-    text = node.text()
-    if "${" in text.replace("$${", "") or "%{" in text.replace("%%{", ""):
-        return unknown(text)
-    lines = text.split("\n")
-    content = lines[1:-1]
-    if text.startswith("<<-"):
-        indents = [len(line) - len(line.lstrip()) for line in content if line.strip()]
-        strip = min(indents, default=0)
-        content = [line[strip:] for line in content]
-    return "\n".join(content) + ("\n" if content else "")
-
-
 def _number(text: str) -> int | float:
     try:
         return int(text)
@@ -236,3 +171,261 @@ def _last_named(node: SgNode) -> SgNode | None:
 def _excerpt(text: str) -> str:
     first = text.strip().splitlines()[0] if text.strip() else text
     return repr(first[:40])
+
+
+# --- expressions: tree-sitter nodes to the IR of airtf_lint.terraform.expressions ---------------------------------
+
+_WRAPPERS = frozenset({"expression", "literal_value", "collection_value", "template_expr", "operation"})
+_STEP_KINDS = frozenset({"get_attr", "index", "splat"})
+_OPERATORS = frozenset({"==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "&&", "||"})
+
+
+def build_expr(node: SgNode) -> Expr:
+    kind = node.kind()
+    named = node.named_children()
+    if kind == "expression" and len(named) > 1 and named[1].kind() in _STEP_KINDS:
+        return _traversal(named, node.text())
+    if kind in _WRAPPERS and len(named) == 1:
+        return build_expr(named[0])
+    if kind == "numeric_lit":
+        return Lit(_number(node.text()))
+    if kind == "bool_lit":
+        return Lit(node.text() == "true")
+    if kind == "null_lit":
+        return Lit(None)
+    if kind in ("string_lit", "quoted_template"):
+        return _quoted(node, named)
+    if kind == "heredoc_template":
+        return _heredoc(node.text())
+    if kind == "tuple":
+        return TupleExpr(tuple(build_expr(c) for c in named if c.kind() == "expression"), node.text())
+    if kind == "object":
+        return _object(node, named)
+    if kind == "variable_expr":
+        return Ref(node.text(), (), node.text())
+    if kind == "function_call":
+        return _call(node, named)
+    if kind == "conditional" and len(named) == 3:
+        return Cond(build_expr(named[0]), build_expr(named[1]), build_expr(named[2]), node.text())
+    if kind == "binary_operation":
+        children = node.children()
+        position = next((i for i, c in enumerate(children) if not c.is_named() and c.text() in _OPERATORS), None)
+        if position is None:
+            return Opaque(node.text())
+        left = [c for c in children[:position] if c.is_named()]
+        right = [c for c in children[position + 1:] if c.is_named()]
+        return BinOp(children[position].text(), _operand(left), _operand(right), node.text())
+    if kind == "unary_operation" and named:
+        return UnOp(node.text()[:1], _operand(named), node.text())
+    if kind == "for_expr" and named:
+        return _for(named[0])
+    if kind == "expression" and len(named) == 1 and node.text().startswith("("):
+        return build_expr(named[0])
+    return Opaque(node.text())
+
+
+def _step(node: SgNode) -> str | Expr | None:
+    kind = node.kind()
+    if kind == "get_attr":
+        identifier = node.named_children()
+        return identifier[0].text() if identifier else None
+    if kind == "index":
+        inner = node.named_children()
+        target = inner[0].named_children() if inner else []
+        if inner and inner[0].kind() == "legacy_index":  # foo.0
+            return Lit(_number(inner[0].text().lstrip(".")))
+        return build_expr(target[0]) if target else None
+    return None
+
+
+def _traversal(parts: list[SgNode], text: str) -> Expr:
+    head = parts[0]
+    steps: list[str | Expr] = []
+    source: Expr | None = None
+    for position, part in enumerate(parts[1:], start=1):
+        if part.kind() == "splat":
+            base = _make_traversal(head, steps, text)
+            splat_steps = [_step(c) for c in part.named_children()[0].named_children()]
+            if any(s is None for s in splat_steps):
+                return Opaque(text)
+            source = Splat(base, tuple(splat_steps), text)  # type: ignore[arg-type]
+            rest = parts[position + 1:]
+            if rest:
+                more = [_step(c) for c in rest]
+                if any(s is None for s in more):
+                    return Opaque(text)
+                return Traversal(source, tuple(more), text)  # type: ignore[arg-type]
+            return source
+        step = _step(part)
+        if step is None:
+            return Opaque(text)
+        steps.append(step)
+    return _make_traversal(head, steps, text)
+
+
+def _make_traversal(head: SgNode, steps: list[str | Expr], text: str) -> Expr:
+    if head.kind() == "variable_expr":
+        return Ref(head.text(), tuple(steps), text)
+    return Traversal(build_expr(head), tuple(steps), text)
+
+
+def _quoted(node: SgNode, named: list[SgNode]) -> Expr:
+    # The grammar leaves whitespace at a literal's edges out of template_literal nodes, so literal text is sliced
+    # from the source between the quotes and the interpolations.
+    text = node.text()
+    base = node.range().start.index
+    parts: list[str | Expr] = []
+    cursor = 1  # after the opening quote
+    for child in named:
+        kind = child.kind()
+        if kind in ("template_interpolation", "template_directive"):
+            span = child.range()
+            if span.start.index - base > cursor:
+                parts.append(_unescape(text[cursor:span.start.index - base]))
+            cursor = span.end.index - base
+            if kind == "template_directive":
+                return Opaque(text)
+            inner = [c for c in child.named_children() if c.kind() == "expression"]
+            if not inner:
+                return Opaque(text)
+            parts.append(build_expr(inner[0]))
+    if len(text) - 1 > cursor:
+        parts.append(_unescape(text[cursor:len(text) - 1]))
+    if all(isinstance(p, str) for p in parts):
+        return Lit("".join(parts))  # type: ignore[arg-type]
+    return Template(tuple(parts), text)
+
+
+def _operand(nodes: list[SgNode]) -> Expr:
+    """An operand of an operator: one node, or a traversal spelled as sibling nodes (var, .env, [0])."""
+    if len(nodes) == 1:
+        return build_expr(nodes[0])
+    if nodes and all(n.kind() in _STEP_KINDS for n in nodes[1:]):
+        return _traversal(nodes, "".join(n.text() for n in nodes))
+    return Opaque("".join(n.text() for n in nodes))
+
+
+def _object(node: SgNode, named: list[SgNode]) -> Expr:
+    items: list[tuple[Expr, Expr]] = []
+    for elem in named:
+        if elem.kind() != "object_elem":
+            continue
+        parts = [c for c in elem.named_children() if c.kind() == "expression"]
+        if len(parts) != 2:
+            return Opaque(node.text())
+        key_node = parts[0].named_children()
+        if len(key_node) == 1 and key_node[0].kind() == "variable_expr":
+            key: Expr = Lit(key_node[0].text())  # a bare key is a name, not a reference
+        else:
+            key = build_expr(parts[0])
+        items.append((key, build_expr(parts[1])))
+    return ObjectExpr(tuple(items), node.text())
+
+
+def _call(node: SgNode, named: list[SgNode]) -> Expr:
+    name = named[0].text() if named else ""
+    args_node = next((c for c in named if c.kind() == "function_arguments"), None)
+    args: list[Expr] = []
+    expand = False
+    if args_node is not None:
+        for child in args_node.named_children():
+            if child.kind() == "expression":
+                args.append(build_expr(child))
+            elif child.kind() == "ellipsis":
+                expand = True
+    return Call(name, tuple(args), expand, node.text())
+
+
+def _for(node: SgNode) -> Expr:
+    children = node.named_children()
+    intro = next((c for c in children if c.kind() == "for_intro"), None)
+    if intro is None:
+        return Opaque(node.text())
+    names = [c.text() for c in intro.named_children() if c.kind() == "identifier"]
+    collection = next((c for c in intro.named_children() if c.kind() == "expression"), None)
+    bodies = [c for c in children if c.kind() == "expression"]
+    condition = next((c for c in children if c.kind() == "for_cond"), None)
+    condition_expr = None
+    if condition is not None:
+        inner = [c for c in condition.named_children() if c.kind() == "expression"]
+        condition_expr = build_expr(inner[0]) if inner else None
+    if collection is None or not names or not bodies:
+        return Opaque(node.text())
+    key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+    is_object = node.kind() == "for_object_expr"
+    if is_object and len(bodies) < 2:
+        return Opaque(node.text())
+    grouped = is_object and any(c.kind() == "ellipsis" for c in children)
+    return ForExpr(key_var, value_var, build_expr(collection), build_expr(bodies[0]) if is_object else None,
+                   build_expr(bodies[-1]), condition_expr, grouped, node.text())
+
+
+def _heredoc(text: str) -> Expr:
+    lines = text.split("\n")
+    content = lines[1:-1]
+    if text.startswith("<<-"):
+        indents = [len(line) - len(line.lstrip()) for line in content if line.strip()]
+        strip = min(indents, default=0)
+        content = [line[strip:] for line in content]
+    return parse_template("\n".join(content) + ("\n" if content else ""), text, escapes=False)
+
+
+def parse_expression(text: str) -> Expr:
+    """One expression given as source text (an interpolation, a JSON-syntax value)."""
+    root = SgRoot(f"__x = {text}\n", "hcl").root()
+    attribute = root.find(kind="attribute")
+    if attribute is None or root.find(kind="ERROR") is not None:
+        return Opaque(text)
+    named = attribute.named_children()
+    return build_expr(named[-1]) if len(named) > 1 else Opaque(text)
+
+
+def parse_template(raw: str, text: str | None = None, *, escapes: bool = True) -> Expr:
+    """A template string's content (heredoc body, JSON-syntax string) into literal parts and interpolations."""
+    parts: list[str | Expr] = []
+    literal: list[str] = []
+    i = 0
+    while i < len(raw):
+        if raw.startswith("$${", i) or raw.startswith("%%{", i):
+            literal.append(raw[i + 1:i + 3])
+            i += 3
+        elif raw.startswith("${", i) or raw.startswith("%{", i):
+            end = _closing_brace(raw, i + 2)
+            if end is None or raw[i] == "%":
+                return Opaque(text if text is not None else raw)
+            if literal:
+                parts.append("".join(literal))
+                literal = []
+            parts.append(parse_expression(raw[i + 2:end].strip().strip("~").strip()))
+            i = end + 1
+        else:
+            literal.append(raw[i])
+            i += 1
+    if literal:
+        parts.append("".join(literal))
+    if escapes:
+        parts = [_unescape(p) if isinstance(p, str) else p for p in parts]
+    if all(isinstance(p, str) for p in parts):
+        return Lit("".join(parts))  # type: ignore[arg-type]
+    return Template(tuple(parts), text if text is not None else raw)
+
+
+def _closing_brace(raw: str, start: int) -> int | None:
+    depth, i, quote = 1, start, False
+    while i < len(raw):
+        char = raw[i]
+        if quote:
+            if char == "\\":
+                i += 1
+            elif char == '"':
+                quote = False
+        elif char == '"':
+            quote = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None

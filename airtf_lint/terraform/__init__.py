@@ -1,0 +1,1 @@
+"""Terraform analysis beyond parsing: expression evaluation, module instances, principals and grants."""
