@@ -48,6 +48,8 @@ def lint_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: found upward)")
     parser.add_argument("--rules", action="append", type=Path, metavar="DIR", help="extra rule directory")
     parser.add_argument("--engine", choices=("regorus", "regopy"), help="embedded Rego engine (default regorus)")
+    parser.add_argument("--var-file", action="append", metavar="FILE",
+                        help="a .tfvars file applied to every root module, as terraform -var-file does")
     parser.add_argument("--context", metavar="DIR",
                         help="analyse DIR as a whole but report only on PATHS and their module folders "
                              "(how the pre-commit hook sees the whole repository)")
@@ -104,7 +106,7 @@ def run_lint(argv: Sequence[str]) -> int:
         paths=paths, cwd=cwd, include=config.include, exclude=config.exclude,
         select=_csv(args.select) or config.select, ignore=_csv(args.ignore) + config.ignore,
         severity=config.severity, rule_dirs=[*config.rules, *(args.rules or [])],
-        engine=args.engine or config.engine, baseline=baseline, report_on=report_on,
+        engine=args.engine or config.engine, baseline=baseline, report_on=report_on, var_files=args.var_file or [],
     )
     show_progress = (args.format == "text" and not args.no_progress and sys.stderr.isatty()
                      and not os.environ.get("CI"))

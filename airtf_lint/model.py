@@ -8,33 +8,24 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
-from airtf_lint.facts import FileFacts, FileKind, HclBlock, Location
+from airtf_lint.facts import FileFacts, FileKind, Location
+from airtf_lint.parsers.text import UnreadableFile, read_text
+from airtf_lint.terraform.computed import COMPUTED_ATTRIBUTES
+from airtf_lint.terraform.modules import Instance, ModuleEvaluator, ModuleFolder, local_source_dir
 
 MODEL_VERSION = 1
 
 # Directories under a folder of this name hold reusable modules, never root modules, even when nothing calls them.
 LIBRARY_FOLDERS = frozenset({"modules"})
-_LOCAL_SOURCE_PREFIXES = ("./", "../")
+MAX_FILE_READ = 1024 * 1024
 
 
 def _at(location: Location) -> dict[str, Any]:
     return location.to_dict()
-
-
-@dataclass
-class _ModuleDir:
-    dir: str
-    files: list[FileFacts] = field(default_factory=list)
-
-    def blocks(self, block_type: str) -> Iterable[tuple[FileFacts, HclBlock]]:
-        for facts in self.files:
-            for block in facts.hcl_blocks:
-                if block.type == block_type:
-                    yield facts, block
 
 
 def _dir_of(path: str) -> str:
@@ -42,38 +33,34 @@ def _dir_of(path: str) -> str:
     return parent or "."
 
 
-def _join(base: str, relative: str) -> str:
-    return posixpath.normpath(posixpath.join(base, relative)) if base != "." else posixpath.normpath(relative)
-
-
-def _module_dirs(all_facts: Iterable[FileFacts]) -> dict[str, _ModuleDir]:
-    dirs: dict[str, _ModuleDir] = {}
+def _module_dirs(all_facts: Iterable[FileFacts]) -> dict[str, ModuleFolder]:
+    dirs: dict[str, ModuleFolder] = {}
     for facts in all_facts:
         if facts.source.kind is FileKind.TERRAFORM:
             d = _dir_of(facts.source.path)
-            dirs.setdefault(d, _ModuleDir(d)).files.append(facts)
+            dirs.setdefault(d, ModuleFolder(d)).files.append(facts)
     return dirs
 
 
-def _module_calls(dirs: dict[str, _ModuleDir]) -> list[dict[str, Any]]:
+def _module_calls(dirs: dict[str, ModuleFolder]) -> list[dict[str, Any]]:
     calls = []
     for module in dirs.values():
-        for _, block in module.blocks("module"):
+        for block in module.blocks("module"):
             source = block.attributes.get("source")
-            value = source.value if source else None
-            local = isinstance(value, str) and value.startswith(_LOCAL_SOURCE_PREFIXES)
+            local_dir = local_source_dir(module.dir, block)
             calls.append({
                 "name": block.labels[0] if block.labels else "",
                 "caller_dir": module.dir,
-                "source": value if isinstance(value, str) else None,
-                "local_dir": _join(module.dir, value) if local else None,
+                "source": source.value if source and isinstance(source.value, str) else None,
+                "local_dir": local_dir,
+                "resolved": local_dir in dirs,
                 **_at(block.location),
             })
     return calls
 
 
-def _backend(module: _ModuleDir) -> dict[str, Any] | None:
-    for _, terraform in module.blocks("terraform"):
+def _backend(module: ModuleFolder) -> dict[str, Any] | None:
+    for terraform in module.blocks("terraform"):
         for nested in terraform.blocks:
             if nested.type == "backend":
                 return {"type": nested.labels[0] if nested.labels else "", "config": nested.values(),
@@ -83,14 +70,13 @@ def _backend(module: _ModuleDir) -> dict[str, Any] | None:
     return None
 
 
-def _roots(dirs: dict[str, _ModuleDir], called: set[str],
+def _roots(dirs: dict[str, ModuleFolder], called: set[str],
            backend_files: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     roots = []
     for module in sorted(dirs.values(), key=lambda m: m.dir):
-        anchor = next(iter(module.blocks("terraform")), None) or next(iter(module.blocks("provider")), None)
-        if anchor is None or module.dir in called or LIBRARY_FOLDERS & set(module.dir.split("/")):
+        block = next(iter(module.blocks("terraform")), None) or next(iter(module.blocks("provider")), None)
+        if block is None or module.dir in called or LIBRARY_FOLDERS & set(module.dir.split("/")):
             continue
-        _, block = anchor
         roots.append({
             "dir": module.dir,
             "backend": _backend(module),
@@ -115,20 +101,23 @@ def _backend_config_files(all_facts: Iterable[FileFacts], module_dirs: Iterable[
     return out
 
 
-def _hcl_resources(dirs: dict[str, _ModuleDir]) -> list[dict[str, Any]]:
+def _hcl_resources(evaluator: ModuleEvaluator, instances: list[Instance]) -> list[dict[str, Any]]:
+    """One entry per resource block per module instance: a child module called twice appears twice, each time
+    with the values its caller gave it, located at the same source lines."""
     resources = []
-    for module in sorted(dirs.values(), key=lambda m: m.dir):
-        for facts in module.files:
-            for block in facts.hcl_blocks:
-                if block.type not in ("resource", "data") or len(block.labels) < 2:
-                    continue
-                mode = "managed" if block.type == "resource" else "data"
-                rtype, name = block.labels[0], block.labels[1]
-                address = f"{rtype}.{name}" if mode == "managed" else f"data.{rtype}.{name}"
-                resources.append({
-                    "address": address, "mode": mode, "type": rtype, "name": name, "module_path": "",
-                    "dir": module.dir, "source": "hcl", "values": block.values(), **_at(block.location),
-                })
+    for instance in instances:
+        prefix = f"{instance.address}." if instance.address else ""
+        for block in instance.folder.blocks():
+            if block.type not in ("resource", "data") or len(block.labels) < 2:
+                continue
+            mode = "managed" if block.type == "resource" else "data"
+            rtype, name = block.labels[0], block.labels[1]
+            local = f"{rtype}.{name}" if mode == "managed" else f"data.{rtype}.{name}"
+            resources.append({
+                "address": prefix + local, "mode": mode, "type": rtype, "name": name,
+                "module_path": instance.address, "dir": instance.folder.dir, "root": instance.root, "source": "hcl",
+                "values": evaluator.block_values(instance, block), **_at(block.location),
+            })
     return resources
 
 
@@ -140,7 +129,7 @@ def _plan_resources(all_facts: Iterable[FileFacts]) -> list[dict[str, Any]]:
         for r in facts.plan.resources:
             resources.append({
                 "address": r.address, "mode": r.mode, "type": r.type, "name": r.name, "module_path": r.module_path,
-                "dir": _dir_of(facts.source.path), "source": "plan", "values": r.values, **_at(r.location),
+                "dir": _dir_of(facts.source.path), "root": None, "source": "plan", "values": r.values, **_at(r.location),
             })
     return resources
 
@@ -152,16 +141,39 @@ def _index_by(items: list[dict[str, Any]], key: str) -> dict[str, list[int]]:
     return dict(index)
 
 
-def _terraform(all_facts: list[FileFacts]) -> dict[str, Any]:
+def _file_reader(cwd: Path | None) -> Callable[[str], str | None]:
+    """file() may read files under the working directory only, and small text ones."""
+    base = cwd.resolve() if cwd is not None else None
+
+    def read(path: str) -> str | None:
+        if base is None:
+            return None
+        candidate = (base / path).resolve()
+        if not candidate.is_relative_to(base) or not candidate.is_file() or candidate.stat().st_size > MAX_FILE_READ:
+            return None
+        try:
+            return read_text(candidate)
+        except UnreadableFile:
+            return None
+
+    return read
+
+
+def _terraform(all_facts: list[FileFacts], var_files: list[FileFacts], cwd: Path | None) -> dict[str, Any]:
     dirs = _module_dirs(all_facts)
     calls = _module_calls(dirs)
     called = {c["local_dir"] for c in calls if c["local_dir"]}
-    resources = _hcl_resources(dirs) + _plan_resources(all_facts)
+    tfvars = {f.source.path: f for f in all_facts if f.source.kind is FileKind.TFVARS and not f.errors}
+    roots = _roots(dirs, called, _backend_config_files(all_facts, dirs))
+    evaluator = ModuleEvaluator(dirs, tfvars, var_files, _file_reader(cwd), COMPUTED_ATTRIBUTES)
+    instances = evaluator.build([r["dir"] for r in roots])
+    resources = _hcl_resources(evaluator, instances) + _plan_resources(all_facts)
     return {
         "modules": [{"dir": d, "files": [f.source.path for f in m.files], "called": d in called}
                     for d, m in sorted(dirs.items())],
         "module_calls": calls,
-        "roots": _roots(dirs, called, _backend_config_files(all_facts, dirs)),
+        "roots": roots,
+        "module_instances": [{"address": i.address, "dir": i.folder.dir, "root": i.root} for i in instances],
         "resources": resources,
         "resources_by_type": _index_by(resources, "type"),
         "plans": [{"path": f.source.path, "format_version": f.plan.format_version,
@@ -178,11 +190,11 @@ def _airflow(all_facts: list[FileFacts]) -> dict[str, Any]:
     return {"dags": dags, "tasks": [], "connections": connections}
 
 
-def build_model(all_facts: list[FileFacts]) -> dict[str, Any]:
+def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (), cwd: Path | None = None) -> dict[str, Any]:
     ordered = sorted(all_facts, key=lambda f: f.source.path)
     return {
         "version": MODEL_VERSION,
         "files": [{"path": f.source.path, "kind": str(f.source.kind), "parsed": not f.errors} for f in ordered],
-        "terraform": _terraform(ordered),
+        "terraform": _terraform(ordered, list(var_files), cwd),
         "airflow": _airflow(ordered),
     }

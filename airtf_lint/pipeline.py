@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from airtf_lint.discover import discover
+from airtf_lint.discover import discover, display_path
 from airtf_lint.engine import create_engine
-from airtf_lint.facts import FileError, FileFacts
+from airtf_lint.facts import FileError, FileFacts, FileKind, SourceFile
 from airtf_lint.filtering import apply_severity_overrides, filter_findings, selected_rules
 from airtf_lint.findings import Finding, SourceLines, from_results, with_fingerprints
 from airtf_lint.model import build_model
@@ -32,6 +32,7 @@ class RunOptions:
     rule_dirs: Sequence[Path] = ()
     engine: str = "regorus"
     baseline: set[str] = field(default_factory=set)
+    var_files: Sequence[str] = ()  # --var-file: applied to every root module, after its own tfvars
     # Pre-commit mode: analyse these paths as context, but report only on `report_on` and their module folders.
     report_on: Sequence[str] | None = None
 
@@ -63,6 +64,14 @@ def collect_facts(options: RunOptions, progress: Progress | None = None) -> tupl
     return facts, found.errors
 
 
+def _var_file_sources(options: RunOptions) -> list[SourceFile]:
+    sources = []
+    for given in options.var_files:
+        path = Path(given) if Path(given).is_absolute() else options.cwd / given
+        sources.append(SourceFile(display_path(path, options.cwd), path, FileKind.TFVARS))
+    return sources
+
+
 def _in_scope(path: str, scope: Sequence[str]) -> bool:
     for changed in scope:
         changed = posixpath.normpath(changed)
@@ -77,7 +86,8 @@ def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
     engine = create_engine(options.engine, pack)
 
     facts, errors = collect_facts(options, progress)
-    model = build_model(facts)
+    var_files = [parse_file(source) for source in _var_file_sources(options)]
+    model = build_model(facts, var_files, options.cwd)
     raw = engine.evaluate(model)
 
     by_id = {r.id: r for r in rules}
@@ -85,7 +95,7 @@ def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
     findings = from_results({k: v for k, v in raw.items() if k in by_id}, by_id)
     lines = SourceLines(sources)
     findings = with_fingerprints(findings, lines)
-    errors = errors + [e for f in facts for e in f.errors]
+    errors = errors + [e for f in [*facts, *var_files] for e in f.errors]
     if options.report_on is not None:
         findings = [f for f in findings if _in_scope(f.path, options.report_on)]
         errors = [e for e in errors if _in_scope(e.path, options.report_on)]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from airtf_lint.facts import HclAttribute, HclBlock, Location
-from airtf_lint.parsers.hcl import HclBody
+from airtf_lint.parsers.hcl import HclBody, parse_template
 from airtf_lint.parsers.jsonfile import LineIndex, key_pattern, load_json
 from airtf_lint.parsers.text import UnreadableFile
+from airtf_lint.terraform.expressions import Expr, Lit, ObjectExpr, TupleExpr, evaluate
 
 # How many labels each top-level block type takes in JSON syntax.
 _LABELS = {"resource": 2, "data": 2, "module": 1, "provider": 1, "variable": 1, "output": 1, "terraform": 0,
@@ -31,6 +33,22 @@ class _Locator:
         return Location(self.path, self.lines.line(match.start())), match.end()
 
 
+def json_expr(value: Any) -> Expr:
+    """JSON syntax keeps expressions inside strings ("${var.x}"); everything else is literal structure."""
+    if isinstance(value, str):
+        return parse_template(value) if "${" in value or "%{" in value else Lit(value)
+    if isinstance(value, list):
+        return TupleExpr(tuple(json_expr(v) for v in value), json.dumps(value))
+    if isinstance(value, dict):
+        return ObjectExpr(tuple((Lit(k), json_expr(v)) for k, v in value.items()), json.dumps(value))
+    return Lit(value)
+
+
+def _attribute(name: str, value: Any, location: Location) -> HclAttribute:
+    expr = json_expr(value)
+    return HclAttribute(name, evaluate(expr), location, expr)
+
+
 def parse_tf_json(text: str, path: str, *, variables_only: bool = False) -> HclBody:
     document = load_json(text, "Terraform JSON")
     if not isinstance(document, dict):
@@ -40,7 +58,7 @@ def parse_tf_json(text: str, path: str, *, variables_only: bool = False) -> HclB
     if variables_only:
         for name, value in document.items():
             location, _ = locator.find(name, 0)
-            body.attributes[name] = HclAttribute(name, value, location)
+            body.attributes[name] = _attribute(name, value, location)
         return body
     offset = 0
     for block_type, content in document.items():
@@ -70,5 +88,5 @@ def _blocks(locator: _Locator, block_type: str, content: Any, depth: int, labels
         if nested_depth is not None:
             block.blocks.extend(_blocks(locator, name, value, nested_depth, (), attr_location, offset))
         else:
-            block.attributes[name] = HclAttribute(name, value, attr_location)
+            block.attributes[name] = _attribute(name, value, attr_location)
     return [block]

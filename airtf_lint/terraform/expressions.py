@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import posixpath
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -522,12 +523,14 @@ def _jsonencode(scope: Scope, value: Any) -> str:
 
 
 def _file(scope: Scope, path: str) -> Any:
-    if scope.read_file is None:
+    """file(): relative to where the path says (path.module/...) or, like Terraform, to the root module."""
+    if scope.read_file is None or path.startswith("/"):
         raise ValueError("no file access")
-    text = scope.read_file(path)
-    if text is None:
-        raise ValueError("file not available")
-    return text
+    for candidate in (path, posixpath.join(scope.root_dir, path)):
+        text = scope.read_file(posixpath.normpath(candidate))
+        if text is not None:
+            return text
+    raise ValueError("file not available")
 
 
 def _try(scope: Scope, *values: Any) -> Any:

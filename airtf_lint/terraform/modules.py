@@ -1,0 +1,213 @@
+"""Module instances: every root module, and every local module it calls (recursively), evaluated with its inputs.
+
+A root's variables come from their defaults, then terraform.tfvars, *.auto.tfvars and --var-file files, in
+Terraform's order of precedence. A local module call (`source = "./..."`) instantiates the called folder with the
+call's arguments, evaluated in the caller's scope. A folder no root reaches is evaluated once on its own, with its
+defaults. References between blocks (`aws_iam_role.r.name`, `data.x.y.json`, `module.m.output`) are resolved lazily
+within an instance, with a guard against cycles.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from airtf_lint.facts import FileFacts, HclAttribute, HclBlock, is_unknown, unknown
+from airtf_lint.terraform.expressions import Scope, evaluate, traverse
+
+LOCAL_SOURCE_PREFIXES = ("./", "../")
+MAX_INSTANCES = 5000
+MAX_DEPTH = 12
+# Meta-arguments of a module block: not inputs of the called module.
+MODULE_META = frozenset({"source", "version", "providers", "count", "for_each", "depends_on"})
+SENSITIVE = {"__sensitive__": True}
+
+ComputedAttributes = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def join_dir(base: str, relative: str) -> str:
+    joined = posixpath.normpath(posixpath.join(base, relative)) if base != "." else posixpath.normpath(relative)
+    return joined
+
+
+def local_source_dir(caller_dir: str, block: HclBlock) -> str | None:
+    source = block.attributes.get("source")
+    value = source.value if source else None
+    if isinstance(value, str) and value.startswith(LOCAL_SOURCE_PREFIXES):
+        return join_dir(caller_dir, value)
+    return None
+
+
+@dataclass
+class ModuleFolder:
+    dir: str
+    files: list[FileFacts] = field(default_factory=list)
+
+    def blocks(self, block_type: str | None = None) -> Iterable[HclBlock]:
+        for facts in self.files:
+            for block in facts.hcl_blocks:
+                if block_type is None or block.type == block_type:
+                    yield block
+
+
+@dataclass
+class Instance:
+    address: str  # "" for a root module, "module.a.module.b" below it
+    folder: ModuleFolder
+    root: str | None  # the root module's folder; None for a folder evaluated on its own
+    scope: Scope
+    children: dict[str, Instance] = field(default_factory=dict)
+
+
+def _variable_defaults(folder: ModuleFolder) -> tuple[dict[str, Any], set[str]]:
+    values: dict[str, Any] = {}
+    sensitive: set[str] = set()
+    for block in folder.blocks("variable"):
+        if not block.labels:
+            continue
+        name = block.labels[0]
+        default = block.attributes.get("default")
+        values[name] = default.value if default is not None else unknown(f"var.{name}")
+        flag = block.attributes.get("sensitive")
+        if flag is not None and flag.value is True:
+            sensitive.add(name)
+    return values, sensitive
+
+
+def _hide_sensitive(values: dict[str, Any], sensitive: set[str]) -> dict[str, Any]:
+    return {k: (SENSITIVE if k in sensitive and not is_unknown(v) else v) for k, v in values.items()}
+
+
+def tfvars_order(paths: Iterable[str], root_dir: str) -> list[str]:
+    """terraform.tfvars(.json) first, then *.auto.tfvars(.json) alphabetically: later files win."""
+    mine = [p for p in paths if posixpath.dirname(p) == ("" if root_dir == "." else root_dir)]
+    base = [p for p in mine if posixpath.basename(p) in ("terraform.tfvars", "terraform.tfvars.json")]
+    auto = sorted(p for p in mine if posixpath.basename(p).endswith((".auto.tfvars", ".auto.tfvars.json")))
+    return sorted(base) + auto
+
+
+class ModuleEvaluator:
+    """Builds the instances of a tree of Terraform folders and evaluates their blocks on demand."""
+
+    def __init__(self, folders: Mapping[str, ModuleFolder], tfvars: Mapping[str, FileFacts],
+                 var_files: Iterable[FileFacts] = (), read_file: Callable[[str], str | None] | None = None,
+                 computed: Mapping[str, ComputedAttributes] | None = None) -> None:
+        self.folders = folders
+        self.tfvars = tfvars
+        self.var_files = list(var_files)
+        self.read_file = read_file
+        self.computed = computed or {}
+        self.instances: list[Instance] = []
+        self._values: dict[tuple[int, str], Any] = {}
+        self._in_progress: set[tuple[int, str]] = set()
+
+    # --- instances -----------------------------------------------------------------------------------------------
+
+    def build(self, roots: Iterable[str]) -> list[Instance]:
+        reached: set[str] = set()
+        for root in roots:
+            if root in self.folders:
+                variables = self._root_variables(root)
+                self._instantiate(self.folders[root], "", root, variables, (root,), reached)
+        for folder_dir, folder in sorted(self.folders.items()):
+            if folder_dir not in reached:
+                defaults, sensitive = _variable_defaults(folder)
+                self._instantiate(folder, "", None, _hide_sensitive(defaults, sensitive), (folder_dir,), reached)
+        return self.instances
+
+    def _root_variables(self, root: str) -> dict[str, Any]:
+        folder = self.folders[root]
+        values, sensitive = _variable_defaults(folder)
+        for path in tfvars_order(self.tfvars, root):
+            values.update({n: a.value for n, a in self.tfvars[path].hcl_attributes.items()})
+        for facts in self.var_files:
+            values.update({n: a.value for n, a in facts.hcl_attributes.items()})
+        return _hide_sensitive(values, sensitive)
+
+    def _instantiate(self, folder: ModuleFolder, address: str, root: str | None, variables: dict[str, Any],
+                     stack: tuple[str, ...], reached: set[str]) -> Instance | None:
+        if len(self.instances) >= MAX_INSTANCES:
+            return None
+        reached.add(folder.dir)
+        locals_ = {name: attr.expr for block in folder.blocks("locals") for name, attr in block.attributes.items()
+                   if attr.expr is not None}
+        instance = Instance(address, folder, root, Scope(variables=variables, locals=locals_, module_dir=folder.dir,
+                                                         root_dir=root or folder.dir, read_file=self.read_file))
+        instance.scope.resolve = self._resolver(instance)
+        self.instances.append(instance)
+        if len(stack) > MAX_DEPTH:
+            return instance
+        for call in folder.blocks("module"):
+            child_dir = local_source_dir(folder.dir, call)
+            if not call.labels or child_dir is None or child_dir not in self.folders or child_dir in stack:
+                continue
+            defaults, sensitive = _variable_defaults(self.folders[child_dir])
+            inputs = {name: self.attribute(instance, attr) for name, attr in call.attributes.items()
+                      if name not in MODULE_META}
+            child_address = f"{address}.module.{call.labels[0]}" if address else f"module.{call.labels[0]}"
+            child = self._instantiate(self.folders[child_dir], child_address, root,
+                                      _hide_sensitive({**defaults, **inputs}, sensitive), stack + (child_dir,), reached)
+            if child is not None:
+                instance.children[call.labels[0]] = child
+        return instance
+
+    # --- evaluation ----------------------------------------------------------------------------------------------
+
+    def attribute(self, instance: Instance, attr: HclAttribute) -> Any:
+        return evaluate(attr.expr, instance.scope) if attr.expr is not None else attr.value
+
+    def block_values(self, instance: Instance, block: HclBlock) -> dict[str, Any]:
+        key = (id(instance), f"{block.type}:{'.'.join(block.labels)}:{block.location.path}:{block.location.line}")
+        if key in self._values:
+            return self._values[key]
+        if key in self._in_progress:
+            return unknown(".".join(block.labels))
+        self._in_progress.add(key)
+        try:
+            values = self._evaluate_block(instance, block)
+            if block.type in ("resource", "data") and block.labels:
+                kind = block.labels[0] if block.type == "resource" else f"data.{block.labels[0]}"
+                extra = self.computed.get(kind)
+                if extra is not None:
+                    values = {**values, **extra(values)}
+        finally:
+            self._in_progress.discard(key)
+        self._values[key] = values
+        return values
+
+    def _evaluate_block(self, instance: Instance, block: HclBlock) -> dict[str, Any]:
+        out: dict[str, Any] = {name: self.attribute(instance, attr) for name, attr in block.attributes.items()}
+        for nested in block.blocks:
+            if nested.type == "dynamic":
+                continue  # generated blocks depend on for_each: not expanded yet
+            out.setdefault(nested.type, []).append(self._evaluate_block(instance, nested))
+        return out
+
+    def _find(self, instance: Instance, block_type: str, labels: tuple[str, ...]) -> HclBlock | None:
+        return next((b for b in instance.folder.blocks(block_type) if b.labels[:len(labels)] == labels), None)
+
+    def _resolver(self, instance: Instance) -> Callable[[str, tuple[str, ...]], Any]:
+        def resolve(root: str, names: tuple[str, ...]) -> Any:
+            text = ".".join((root, *names))
+            if root == "module" and len(names) >= 2:
+                child = instance.children.get(names[0])
+                output = self._find(child, "output", (names[1],)) if child else None
+                if child is None or output is None or "value" not in output.attributes:
+                    return unknown(text)
+                value = self.attribute(child, output.attributes["value"])
+                return traverse(value, names[2:], instance.scope, text)
+            if root == "data" and len(names) >= 2:
+                block = self._find(instance, "data", names[:2])
+                rest = names[2:]
+            elif names:
+                block = self._find(instance, "resource", (root, names[0]))
+                rest = names[1:]
+            else:
+                return unknown(text)
+            if block is None or "count" in block.attributes or "for_each" in block.attributes:
+                return unknown(text)
+            return traverse(self.block_values(instance, block), rest, instance.scope, text)
+
+        return resolve

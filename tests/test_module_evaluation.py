@@ -1,0 +1,102 @@
+"""Module instances: values in the model are what Terraform would compute for each instance of a module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from airtf_lint.facts import is_unknown
+from airtf_lint.model import build_model
+from airtf_lint.parsers import parse_file
+from airtf_lint.facts import FileKind, SourceFile
+from airtf_lint.pipeline import RunOptions, collect_facts
+from tests.conftest import EXAMPLE, write
+
+
+def _model(root: Path, var_files=()):
+    facts, _ = collect_facts(RunOptions(paths=["."], cwd=root))
+    extra = [parse_file(SourceFile(v, root / v, FileKind.TFVARS)) for v in var_files]
+    return build_model(facts, extra, root)
+
+
+def _resource(model, address):
+    return next(r for r in model["terraform"]["resources"] if r["address"] == address)
+
+
+def test_child_module_resources_carry_their_callers_inputs(tmp_path):
+    write(tmp_path, {
+        "live/main.tf": 'terraform {\n  backend "gcs" {}\n}\nmodule "role" {\n  source = "../modules/role"\n'
+                        '  name   = "etl-${var.env}"\n}\nvariable "env" {\n  default = "dev"\n}\n',
+        "live/terraform.tfvars": 'env = "prod"\n',
+        "modules/role/main.tf": 'variable "name" {}\nresource "aws_iam_role" "r" {\n  name = var.name\n}\n',
+    })
+    role = _resource(_model(tmp_path), "module.role.aws_iam_role.r")
+    assert role["values"]["name"] == "etl-prod"
+    assert (role["path"], role["line"], role["root"], role["module_path"]) == ("modules/role/main.tf", 2, "live",
+                                                                               "module.role")
+
+
+def test_a_module_called_from_two_roots_is_evaluated_for_each(tmp_path):
+    call = 'terraform {{\n  backend "gcs" {{}}\n}}\nmodule "b" {{\n  source = "../m"\n  n = "{n}"\n}}\n'
+    write(tmp_path, {"a/main.tf": call.format(n="one"), "b/main.tf": call.format(n="two"),
+                     "m/main.tf": 'variable "n" {}\nresource "x" "y" {\n  v = var.n\n}\n'})
+    values = sorted(r["values"]["v"] for r in _model(tmp_path)["terraform"]["resources"])
+    assert values == ["one", "two"]
+
+
+def test_tfvars_precedence_defaults_then_tfvars_then_auto_then_var_file(tmp_path):
+    write(tmp_path, {
+        "main.tf": 'provider "aws" {}\nvariable "a" {\n  default = "default"\n}\nvariable "b" {\n  default = "default"\n}\n'
+                   'variable "c" {\n  default = "default"\n}\nresource "x" "y" {\n  a = var.a\n  b = var.b\n  c = var.c\n}\n',
+        "terraform.tfvars": 'a = "tfvars"\nb = "tfvars"\nc = "tfvars"\n',
+        "z.auto.tfvars": 'b = "auto"\nc = "auto"\n',
+        "prod.tfvars": 'c = "var-file"\n',
+    })
+    values = _resource(_model(tmp_path, ["prod.tfvars"]), "x.y")["values"]
+    assert (values["a"], values["b"], values["c"]) == ("tfvars", "auto", "var-file")
+
+
+def test_locals_and_references_between_resources_are_resolved(tmp_path):
+    write(tmp_path, {"main.tf": 'provider "aws" {}\nlocals {\n  prefix = "acme"\n}\n'
+                                'resource "aws_iam_role" "r" {\n  name = "${local.prefix}-etl"\n}\n'
+                                'resource "aws_iam_role_policy" "p" {\n  role = aws_iam_role.r.name\n'
+                                '  arn  = aws_iam_role.r.arn\n}\n'})
+    policy = _resource(_model(tmp_path), "aws_iam_role_policy.p")["values"]
+    assert policy["role"] == "acme-etl"
+    assert is_unknown(policy["arn"]) and policy["arn"]["expr"] == "aws_iam_role.r.arn"
+
+
+def test_module_outputs_are_resolved(tmp_path):
+    write(tmp_path, {"main.tf": 'provider "aws" {}\nmodule "m" {\n  source = "./m"\n}\n'
+                                'resource "x" "y" {\n  v = module.m.out\n}\n',
+                     "m/main.tf": 'output "out" {\n  value = "from-child"\n}\n'})
+    assert _resource(_model(tmp_path), "x.y")["values"]["v"] == "from-child"
+
+
+def test_file_reads_within_the_tree_only(tmp_path):
+    write(tmp_path, {"infra/main.tf": 'provider "aws" {}\nresource "x" "y" {\n  doc = file("${path.module}/p.json")\n'
+                                      '  bare = file("p.json")\n  outside = file("/etc/hostname")\n'
+                                      '  escape = file("../../../../etc/hostname")\n}\n',
+                     "infra/p.json": '{"a": 1}'})
+    values = _resource(_model(tmp_path), "x.y")["values"]
+    assert values["doc"] == '{"a": 1}' and values["bare"] == '{"a": 1}'
+    assert is_unknown(values["outside"]) and is_unknown(values["escape"])
+
+
+def test_sensitive_variable_values_never_enter_the_model(tmp_path):
+    write(tmp_path, {"main.tf": 'provider "aws" {}\nvariable "pw" {\n  sensitive = true\n}\n'
+                                'resource "x" "y" {\n  password = var.pw\n}\n',
+                     "terraform.tfvars": 'pw = "tfvars-secret-value"\n'})
+    model = _model(tmp_path)
+    assert "tfvars-secret-value" not in str(model)
+
+
+def test_module_cycle_does_not_hang(tmp_path):
+    write(tmp_path, {"a/main.tf": 'provider "aws" {}\nmodule "b" {\n  source = "../b"\n}\n',
+                     "b/main.tf": 'module "a" {\n  source = "../a"\n}\nresource "x" "y" {}\n'})
+    assert _model(tmp_path)["terraform"]["resources"]
+
+
+def test_example_child_module_is_instantiated_by_both_callers():
+    resources = _model(EXAMPLE)["terraform"]["resources"]
+    roots = sorted(r["root"] for r in resources if r["address"] == "module.etl_role.aws_iam_role.etl")
+    assert roots == ["terraform/prod", "terraform/staging"]
