@@ -124,6 +124,8 @@ class PlanFacts:
     format_version: str
     terraform_version: str
     resources: list[PlanResource] = field(default_factory=list)
+    # From `configuration`: (module path, local address) -> attribute -> addresses of the blocks it references.
+    references: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -5,12 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 from typing import Any
 
-from airtf_lint.facts import FileKind, SourceFile
-from airtf_lint.parsers.text import UnreadableFile, read_text
 from airtf_lint.rulepack import SEVERITIES, RuleMeta
+from airtf_lint.sourcelines import SourceLines
 
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 
@@ -31,28 +29,6 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-class SourceLines:
-    """Lines of the files findings point at, read once and only when needed. State files are never read."""
-
-    def __init__(self, sources: dict[str, SourceFile]) -> None:
-        self._sources = sources
-        self._lines: dict[str, list[str]] = {}
-
-    def line(self, path: str, number: int) -> str:
-        if path not in self._lines:
-            source = self._sources.get(path)
-            self._lines[path] = [] if source is None or source.kind is FileKind.STATE else _safe_lines(source.absolute)
-        lines = self._lines[path]
-        return lines[number - 1] if 0 < number <= len(lines) else ""
-
-
-def _safe_lines(path: Path) -> list[str]:
-    try:
-        return read_text(path).splitlines()
-    except UnreadableFile:
-        return []
 
 
 def _int(value: Any, default: int) -> int:

@@ -14,8 +14,11 @@ from typing import Any
 
 from airtf_lint.facts import FileFacts, FileKind, Location
 from airtf_lint.parsers.text import UnreadableFile, read_text
+from airtf_lint.sourcelines import SourceLines
+from airtf_lint.terraform.aws_iam import extract_aws
 from airtf_lint.terraform.computed import COMPUTED_ATTRIBUTES
-from airtf_lint.terraform.modules import Instance, ModuleEvaluator, ModuleFolder, local_source_dir
+from airtf_lint.terraform.modules import ModuleEvaluator, ModuleFolder, local_source_dir
+from airtf_lint.terraform.resources import ResourceView, hcl_views, plan_views
 
 MODEL_VERSION = 1
 
@@ -101,37 +104,14 @@ def _backend_config_files(all_facts: Iterable[FileFacts], module_dirs: Iterable[
     return out
 
 
-def _hcl_resources(evaluator: ModuleEvaluator, instances: list[Instance]) -> list[dict[str, Any]]:
-    """One entry per resource block per module instance: a child module called twice appears twice, each time
-    with the values its caller gave it, located at the same source lines."""
-    resources = []
-    for instance in instances:
-        prefix = f"{instance.address}." if instance.address else ""
-        for block in instance.folder.blocks():
-            if block.type not in ("resource", "data") or len(block.labels) < 2:
-                continue
-            mode = "managed" if block.type == "resource" else "data"
-            rtype, name = block.labels[0], block.labels[1]
-            local = f"{rtype}.{name}" if mode == "managed" else f"data.{rtype}.{name}"
-            resources.append({
-                "address": prefix + local, "mode": mode, "type": rtype, "name": name,
-                "module_path": instance.address, "dir": instance.folder.dir, "root": instance.root, "source": "hcl",
-                "values": evaluator.block_values(instance, block), **_at(block.location),
-            })
-    return resources
-
-
-def _plan_resources(all_facts: Iterable[FileFacts]) -> list[dict[str, Any]]:
-    resources = []
-    for facts in all_facts:
-        if facts.plan is None:
-            continue
-        for r in facts.plan.resources:
-            resources.append({
-                "address": r.address, "mode": r.mode, "type": r.type, "name": r.name, "module_path": r.module_path,
-                "dir": _dir_of(facts.source.path), "root": None, "source": "plan", "values": r.values, **_at(r.location),
-            })
-    return resources
+def _resource(view: ResourceView) -> dict[str, Any]:
+    from_hcl = view.block is not None
+    return {
+        "address": view.address, "mode": view.mode, "type": view.type, "name": view.local_address.rsplit(".", 1)[-1],
+        "module_path": view.address[: -len(view.local_address) - 1] if view.address != view.local_address else "",
+        "dir": _dir_of(view.location.path), "root": view.group if from_hcl else None,
+        "source": "hcl" if from_hcl else "plan", "values": view.values, **_at(view.location),
+    }
 
 
 def _index_by(items: list[dict[str, Any]], key: str) -> dict[str, list[int]]:
@@ -159,7 +139,8 @@ def _file_reader(cwd: Path | None) -> Callable[[str], str | None]:
     return read
 
 
-def _terraform(all_facts: list[FileFacts], var_files: list[FileFacts], cwd: Path | None) -> dict[str, Any]:
+def _terraform(all_facts: list[FileFacts], var_files: list[FileFacts], cwd: Path | None,
+               lines: SourceLines | None) -> dict[str, Any]:
     dirs = _module_dirs(all_facts)
     calls = _module_calls(dirs)
     called = {c["local_dir"] for c in calls if c["local_dir"]}
@@ -167,7 +148,9 @@ def _terraform(all_facts: list[FileFacts], var_files: list[FileFacts], cwd: Path
     roots = _roots(dirs, called, _backend_config_files(all_facts, dirs))
     evaluator = ModuleEvaluator(dirs, tfvars, var_files, _file_reader(cwd), COMPUTED_ATTRIBUTES)
     instances = evaluator.build([r["dir"] for r in roots])
-    resources = _hcl_resources(evaluator, instances) + _plan_resources(all_facts)
+    views = hcl_views(evaluator, instances) + plan_views(all_facts)
+    resources = [_resource(v) for v in views]
+    aws = extract_aws(views, lines.lines if lines is not None else None)
     return {
         "modules": [{"dir": d, "files": [f.source.path for f in m.files], "called": d in called}
                     for d, m in sorted(dirs.items())],
@@ -176,6 +159,12 @@ def _terraform(all_facts: list[FileFacts], var_files: list[FileFacts], cwd: Path
         "module_instances": [{"address": i.address, "dir": i.folder.dir, "root": i.root} for i in instances],
         "resources": resources,
         "resources_by_type": _index_by(resources, "type"),
+        "principals": aws.pop("principals"),
+        "policies": aws.pop("policies"),
+        "grants": aws.pop("grants"),
+        "statements": aws["statements"],
+        "statements_by_principal": _index_by(aws.pop("statements"), "principal"),
+        "aws": aws,
         "plans": [{"path": f.source.path, "format_version": f.plan.format_version,
                    "terraform_version": f.plan.terraform_version} for f in all_facts if f.plan is not None],
         "state_files": [{"path": f.source.path, "kind": "backup" if f.source.path.endswith(".backup") else "state",
@@ -190,11 +179,14 @@ def _airflow(all_facts: list[FileFacts]) -> dict[str, Any]:
     return {"dags": dags, "tasks": [], "connections": connections}
 
 
-def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (), cwd: Path | None = None) -> dict[str, Any]:
+def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (), cwd: Path | None = None,
+                lines: SourceLines | None = None) -> dict[str, Any]:
     ordered = sorted(all_facts, key=lambda f: f.source.path)
+    if lines is None:
+        lines = SourceLines({f.source.path: f.source for f in ordered})
     return {
         "version": MODEL_VERSION,
         "files": [{"path": f.source.path, "kind": str(f.source.kind), "parsed": not f.errors} for f in ordered],
-        "terraform": _terraform(ordered, list(var_files), cwd),
+        "terraform": _terraform(ordered, list(var_files), cwd, lines),
         "airflow": _airflow(ordered),
     }

@@ -12,10 +12,11 @@ from airtf_lint.discover import discover, display_path
 from airtf_lint.engine import create_engine
 from airtf_lint.facts import FileError, FileFacts, FileKind, SourceFile
 from airtf_lint.filtering import apply_severity_overrides, filter_findings, selected_rules
-from airtf_lint.findings import Finding, SourceLines, from_results, with_fingerprints
+from airtf_lint.findings import Finding, from_results, with_fingerprints
 from airtf_lint.model import build_model
 from airtf_lint.parsers import parse_file
 from airtf_lint.rulepack import RuleMeta, RulePack, builtin_rules_dir, load_rule_pack
+from airtf_lint.sourcelines import SourceLines
 
 Progress = Callable[[int, int], None]
 
@@ -87,13 +88,12 @@ def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
 
     facts, errors = collect_facts(options, progress)
     var_files = [parse_file(source) for source in _var_file_sources(options)]
-    model = build_model(facts, var_files, options.cwd)
+    lines = SourceLines({f.source.path: f.source for f in facts})
+    model = build_model(facts, var_files, options.cwd, lines)
     raw = engine.evaluate(model)
 
     by_id = {r.id: r for r in rules}
-    sources = {f.source.path: f.source for f in facts}
     findings = from_results({k: v for k, v in raw.items() if k in by_id}, by_id)
-    lines = SourceLines(sources)
     findings = with_fingerprints(findings, lines)
     errors = errors + [e for f in [*facts, *var_files] for e in f.errors]
     if options.report_on is not None:

@@ -33,7 +33,38 @@ def parse_plan(text: str, path: str) -> PlanFacts:
         _collect_module(planned["root_module"], "", path, lines, facts.resources)
     else:
         _collect_changes(document.get("resource_changes"), path, lines, facts.resources)
+    configuration = document.get("configuration")
+    if isinstance(configuration, dict) and isinstance(configuration.get("root_module"), dict):
+        _collect_references(configuration["root_module"], "", facts.references)
     return facts
+
+
+def _block_address(reference: str) -> str | None:
+    parts = reference.split(".")
+    if parts[0] == "data" and len(parts) >= 3:
+        return ".".join(parts[:3])
+    if parts[0] in ("var", "local", "path", "count", "each", "self", "terraform") or len(parts) < 2:
+        return None
+    return ".".join(parts[:2])
+
+
+def _collect_references(module: dict[str, Any], module_path: str,
+                        out: dict[tuple[str, str], dict[str, list[str]]]) -> None:
+    for resource in module.get("resources") or []:
+        if not isinstance(resource, dict) or "address" not in resource:
+            continue
+        refs: dict[str, list[str]] = {}
+        for attribute, expression in (resource.get("expressions") or {}).items():
+            if isinstance(expression, dict):
+                found = [_block_address(r) for r in expression.get("references") or [] if isinstance(r, str)]
+                addresses = list(dict.fromkeys(a for a in found if a))
+                if addresses:
+                    refs[attribute] = addresses
+        out[(module_path, str(resource["address"]))] = refs
+    for name, call in (module.get("module_calls") or {}).items():
+        if isinstance(call, dict) and isinstance(call.get("module"), dict):
+            child_path = f"{module_path}.module.{name}" if module_path else f"module.{name}"
+            _collect_references(call["module"], child_path, out)
 
 
 def _collect_module(module: dict[str, Any], module_path: str, path: str, lines: dict[str, int],

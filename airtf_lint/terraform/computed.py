@@ -3,7 +3,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
-COMPUTED_ATTRIBUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+from airtf_lint.terraform.policy import document_json, statements_from_document
+
+
+def _policy_document(values: dict[str, Any]) -> dict[str, Any]:
+    return {"json": document_json(statements_from_document(values))}
+
+
+COMPUTED_ATTRIBUTES: Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]] = MappingProxyType({
+    "data.aws_iam_policy_document": _policy_document,
+})

@@ -123,6 +123,31 @@ def source_text(expr: Expr) -> str:
     return json.dumps(expr.value) if isinstance(expr, Lit) else expr.text
 
 
+_NOT_BLOCKS = frozenset({"var", "local", "path", "count", "each", "self", "terraform"})
+
+
+def references(expr: Any) -> list[str]:
+    """Addresses of the blocks an expression refers to: `aws_iam_role.r`, `data.x.y`, `module.m`."""
+    found: list[str] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Ref):
+            names = [s for s in node.steps if isinstance(s, str)]
+            if node.root == "data" and len(names) >= 2:
+                found.append(f"data.{names[0]}.{names[1]}")
+            elif node.root == "module" and names:
+                found.append(f"module.{names[0]}")
+            elif node.root not in _NOT_BLOCKS and names:
+                found.append(f"{node.root}.{names[0]}")
+            stack.extend(s for s in node.steps if not isinstance(s, str))
+        elif isinstance(node, tuple):
+            stack.extend(node)
+        elif hasattr(node, "__dataclass_fields__") and not isinstance(node, Lit):
+            stack.extend(getattr(node, name) for name in node.__dataclass_fields__)
+    return list(dict.fromkeys(found))
+
+
 # --- scope -------------------------------------------------------------------------------------------------------
 
 Resolver = Callable[[str, tuple[str, ...]], Any]
@@ -430,10 +455,19 @@ def to_string(value: Any) -> str | None:
     return None
 
 
+def placeholder(value: dict[str, Any]) -> str:
+    """How an unknown value is written inside a rendered string: `${expression}`, as Terraform shows it;
+    a template's own text already is one."""
+    expr = str(value.get("expr", ""))
+    if len(expr) >= 2 and expr.startswith('"') and expr.endswith('"'):
+        return expr[1:-1]
+    return "${" + expr + "}"
+
+
 def _json_ready(value: Any) -> Any:
-    """For jsonencode: an unknown leaf is written as its `${expression}`, the way Terraform shows it."""
+    """For jsonencode: an unknown leaf is written as its placeholder."""
     if is_unknown(value):
-        return "${" + str(value.get("expr", "")) + "}"
+        return placeholder(value)
     if isinstance(value, dict):
         return {k: _json_ready(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -442,8 +476,8 @@ def _json_ready(value: Any) -> Any:
 
 
 def is_placeholder(value: Any) -> bool:
-    """A string jsonencode produced from an unknown value."""
-    return isinstance(value, str) and value.startswith("${") and value.endswith("}")
+    """A string that holds an unevaluated `${...}` part (rendered from an unknown value)."""
+    return isinstance(value, str) and "${" in value
 
 
 # --- functions ---------------------------------------------------------------------------------------------------
@@ -623,5 +657,6 @@ def _fail() -> Any:
 __all__ = [
     "BinOp", "Call", "Cond", "EMPTY_SCOPE", "Expr", "ForExpr", "Lit", "ObjectExpr", "Opaque", "Ref", "Scope",
     "Splat", "Template", "Traversal", "TupleExpr", "UNKNOWN_KEY", "UnOp", "evaluate", "has_unknown", "is_placeholder",
+    "placeholder", "references",
     "source_text", "to_string",
 ]

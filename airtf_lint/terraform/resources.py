@@ -1,0 +1,72 @@
+"""One view of every Terraform resource, whether it came from a .tf file (one per module instance) or a plan,
+so that the principal and grant extractors need not care which."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from airtf_lint.facts import FileFacts, HclBlock, Location
+from airtf_lint.terraform.expressions import references
+from airtf_lint.terraform.modules import Instance, ModuleEvaluator
+
+_INDEX = re.compile(r"\[[^\]]*\]")
+
+
+@dataclass
+class ResourceView:
+    address: str  # full address: module path + local address
+    local_address: str  # within its module instance: aws_iam_role.r, data.aws_iam_policy_document.p
+    type: str
+    mode: str
+    values: dict[str, Any]
+    location: Location
+    group: str  # root folder, lone module folder, or plan file: names are matched within a group
+    scope: str  # the instance: address references resolve within it
+    refs: dict[str, list[str]] = field(default_factory=dict)  # attribute -> local addresses it references
+    block: HclBlock | None = None  # the source block, for .tf resources
+
+    @property
+    def id(self) -> str:
+        return f"{self.group}:{self.address}"
+
+    def attribute_location(self, name: str) -> Location:
+        if self.block is not None and name in self.block.attributes:
+            return self.block.attributes[name].location
+        return self.location
+
+
+def hcl_views(evaluator: ModuleEvaluator, instances: list[Instance]) -> list[ResourceView]:
+    views = []
+    for instance in instances:
+        prefix = f"{instance.address}." if instance.address else ""
+        group = instance.root or instance.folder.dir
+        for block in instance.folder.blocks():
+            if block.type not in ("resource", "data") or len(block.labels) < 2:
+                continue
+            mode = "managed" if block.type == "resource" else "data"
+            local = f"{block.labels[0]}.{block.labels[1]}" if mode == "managed" else f"data.{block.labels[0]}.{block.labels[1]}"
+            refs = {name: references(attr.expr) for name, attr in block.attributes.items() if attr.expr is not None}
+            views.append(ResourceView(
+                address=prefix + local, local_address=local, type=block.labels[0], mode=mode,
+                values=evaluator.block_values(instance, block), location=block.location, group=group,
+                scope=f"{group}:{instance.address}", refs={k: v for k, v in refs.items() if v}, block=block,
+            ))
+    return views
+
+
+def plan_views(all_facts: list[FileFacts]) -> list[ResourceView]:
+    views = []
+    for facts in all_facts:
+        if facts.plan is None:
+            continue
+        for r in facts.plan.resources:
+            local = r.address[len(r.module_path) + 1:] if r.module_path else r.address
+            config_key = (r.module_path and _INDEX.sub("", r.module_path), _INDEX.sub("", local))
+            views.append(ResourceView(
+                address=r.address, local_address=local, type=r.type, mode=r.mode, values=r.values,
+                location=r.location, group=facts.source.path, scope=f"{facts.source.path}:{r.module_path}",
+                refs=facts.plan.references.get(config_key, {}),
+            ))
+    return views
