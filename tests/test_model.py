@@ -56,3 +56,7 @@ def test_both_engines_give_the_same_results(repo):
     results = [create_engine(name, pack).evaluate(model) for name in ("regorus", "regopy")]
     canonical = [{k: sorted(json.dumps(x, sort_keys=True) for x in v) for k, v in r.items() if v} for r in results]
     assert canonical[0] == canonical[1]
+
+
+def test_model_with_aws_iam_facts_is_valid():
+    jsonschema.Draft202012Validator(SCHEMA).validate(_model(FIXTURES / "model" / "aws_iam"))
