@@ -15,7 +15,10 @@ from typing import Any
 from airtf_lint.facts import FileFacts, FileKind, Location
 from airtf_lint.parsers.text import UnreadableFile, read_text
 from airtf_lint.sourcelines import SourceLines
-from airtf_lint.terraform.aws_iam import extract_aws
+from airtf_lint.terraform.airflow_connections import extract_connections
+from airtf_lint.terraform.aws_iam import AwsIamExtractor
+from airtf_lint.terraform.gcp_iam import GcpIamExtractor
+from airtf_lint.terraform.kubernetes import extract_kubernetes
 from airtf_lint.terraform.computed import COMPUTED_ATTRIBUTES
 from airtf_lint.terraform.modules import ModuleEvaluator, ModuleFolder, local_source_dir
 from airtf_lint.terraform.resources import ResourceView, hcl_views, plan_views
@@ -150,7 +153,10 @@ def _terraform(all_facts: list[FileFacts], var_files: list[FileFacts], cwd: Path
     instances = evaluator.build([r["dir"] for r in roots])
     views = hcl_views(evaluator, instances) + plan_views(all_facts)
     resources = [_resource(v) for v in views]
-    aws = extract_aws(views, lines.lines if lines is not None else None)
+    aws_extractor = AwsIamExtractor(views, lines.lines if lines is not None else None)
+    gcp_extractor = GcpIamExtractor(views)
+    aws, gcp = aws_extractor.extract(), gcp_extractor.extract()
+    kubernetes = extract_kubernetes(views, aws_extractor, gcp_extractor)
     return {
         "modules": [{"dir": d, "files": [f.source.path for f in m.files], "called": d in called}
                     for d, m in sorted(dirs.items())],
@@ -159,12 +165,15 @@ def _terraform(all_facts: list[FileFacts], var_files: list[FileFacts], cwd: Path
         "module_instances": [{"address": i.address, "dir": i.folder.dir, "root": i.root} for i in instances],
         "resources": resources,
         "resources_by_type": _index_by(resources, "type"),
-        "principals": aws.pop("principals"),
+        "principals": aws.pop("principals") + gcp.pop("principals") + kubernetes.pop("principals"),
         "policies": aws.pop("policies"),
         "grants": aws.pop("grants"),
         "statements": aws["statements"],
         "statements_by_principal": _index_by(aws.pop("statements"), "principal"),
         "aws": aws,
+        "gcp": gcp,
+        "kubernetes": kubernetes,
+        "airflow_connections": extract_connections(views),
         "plans": [{"path": f.source.path, "format_version": f.plan.format_version,
                    "terraform_version": f.plan.terraform_version} for f in all_facts if f.plan is not None],
         "state_files": [{"path": f.source.path, "kind": "backup" if f.source.path.endswith(".backup") else "state",

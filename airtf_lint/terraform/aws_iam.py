@@ -12,7 +12,6 @@ configuration references); otherwise by name or ARN within the same root module 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -266,6 +265,3 @@ class AwsIamExtractor:
                 "execution_role": role.id if role else None,
                 "execution_role_arn": view.values.get("execution_role_arn"), **view.location.to_dict()}
 
-
-def extract_aws(views: Iterable[ResourceView], lines: LineLookup | None = None) -> dict[str, Any]:
-    return AwsIamExtractor(list(views), lines).extract()

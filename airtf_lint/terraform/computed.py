@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from airtf_lint.terraform.gcp_iam import google_iam_policy_data, service_account_email
 from airtf_lint.terraform.policy import document_json, statements_from_document
 
 
@@ -16,4 +17,6 @@ def _policy_document(values: dict[str, Any]) -> dict[str, Any]:
 
 COMPUTED_ATTRIBUTES: Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]] = MappingProxyType({
     "data.aws_iam_policy_document": _policy_document,
+    "data.google_iam_policy": google_iam_policy_data,
+    "google_service_account": service_account_email,
 })

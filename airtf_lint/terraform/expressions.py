@@ -552,8 +552,13 @@ def _concat(scope: Scope, *lists: Any) -> list[Any]:
     return out
 
 
-def _jsonencode(scope: Scope, value: Any) -> str:
+def render_json(value: Any) -> str:
+    """jsonencode: compact JSON with unknown parts written as placeholders."""
     return json.dumps(_json_ready(value), separators=(",", ":"))
+
+
+def _jsonencode(scope: Scope, value: Any) -> str:
+    return render_json(value)
 
 
 def _file(scope: Scope, path: str) -> Any:
@@ -657,6 +662,6 @@ def _fail() -> Any:
 __all__ = [
     "BinOp", "Call", "Cond", "EMPTY_SCOPE", "Expr", "ForExpr", "Lit", "ObjectExpr", "Opaque", "Ref", "Scope",
     "Splat", "Template", "Traversal", "TupleExpr", "UNKNOWN_KEY", "UnOp", "evaluate", "has_unknown", "is_placeholder",
-    "placeholder", "references",
+    "placeholder", "references", "render_json",
     "source_text", "to_string",
 ]

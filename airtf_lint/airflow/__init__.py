@@ -1,0 +1,1 @@
+"""Airflow analysis: connections, DAGs and tasks, identities."""
