@@ -17,6 +17,7 @@ from airtf_lint.parsers.text import UnreadableFile, read_text
 from airtf_lint.sourcelines import SourceLines
 from airtf_lint.terraform.airflow_connections import extract_connections
 from airtf_lint.terraform.aws_iam import AwsIamExtractor
+from airtf_lint.terraform.backends import locking
 from airtf_lint.terraform.gcp_iam import GcpIamExtractor
 from airtf_lint.terraform.kubernetes import extract_kubernetes
 from airtf_lint.terraform.computed import COMPUTED_ATTRIBUTES
@@ -83,12 +84,12 @@ def _roots(dirs: dict[str, ModuleFolder], called: set[str],
         block = next(iter(module.blocks("terraform")), None) or next(iter(module.blocks("provider")), None)
         if block is None or module.dir in called or LIBRARY_FOLDERS & set(module.dir.split("/")):
             continue
-        roots.append({
-            "dir": module.dir,
-            "backend": _backend(module),
-            "backend_config_files": backend_files.get(module.dir, []),
-            **_at(block.location),
-        })
+        backend = _backend(module)
+        config_files = backend_files.get(module.dir, [])
+        if backend is not None:
+            backend["locking"] = locking(backend["type"], [backend["config"], *(f["config"] for f in config_files)])
+        roots.append({"dir": module.dir, "backend": backend, "backend_config_files": config_files,
+                      **_at(block.location)})
     return roots
 
 

@@ -15,53 +15,10 @@ package airtf.rules.state.unlocked_backend
 
 import data.airtf.lib
 
-# How each backend that can lock is told to: the settings any one of which turns locking on.
-lock_settings := {
-	"s3": {"use_lockfile", "dynamodb_table"},
-	"http": {"lock_address"},
-	"oss": {"tablestore_table"},
-}
-
-lock_hint := {
-	"s3": "use_lockfile = true or dynamodb_table",
-	"http": "lock_address",
-	"oss": "tablestore_table",
-}
-
-# Backends that lock unless a setting turns it off.
-lock_switch := {"consul": "lock"}
-
+# The locking status is a fact the Terraform analysis establishes (airtf_lint/terraform/backends.py).
 deny contains result if {
 	some root in input.terraform.roots
-	settings := lock_settings[root.backend.type]
-	not locks(root, settings)
-	msg := sprintf("backend \"%s\" of root module \"%s\" takes no state lock (set %s)", [root.backend.type, root.dir, lock_hint[root.backend.type]])
+	root.backend.locking.locks == false
+	msg := sprintf("backend \"%s\" of root module \"%s\" takes no state lock (%s)", [root.backend.type, root.dir, root.backend.locking.how])
 	result := lib.finding(msg, root.backend)
 }
-
-deny contains result if {
-	some root in input.terraform.roots
-	switch := lock_switch[root.backend.type]
-	some config in configs(root)
-	config[switch] == false
-	msg := sprintf("backend \"%s\" of root module \"%s\" has locking turned off (%s = false)", [root.backend.type, root.dir, switch])
-	result := lib.finding(msg, root.backend)
-}
-
-configs(root) := array.concat([root.backend.config], [f.config | some f in root.backend_config_files])
-
-locks(root, settings) if {
-	some config in configs(root)
-	some setting in settings
-	enabled(config[setting])
-}
-
-enabled(value) if value == true
-
-enabled(value) if {
-	is_string(value)
-	value != ""
-}
-
-# A value Terraform could not resolve statically is given the benefit of the doubt.
-enabled(value) if value.__unknown__ == true
