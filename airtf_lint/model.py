@@ -21,6 +21,7 @@ from airtf_lint.terraform.backends import locking
 from airtf_lint.terraform.gcp_iam import GcpIamExtractor
 from airtf_lint.terraform.kubernetes import extract_kubernetes
 from airtf_lint.terraform.computed import COMPUTED_ATTRIBUTES
+from airtf_lint.terraform.installed import parse_module_folder, read_installed_modules
 from airtf_lint.terraform.modules import ModuleEvaluator, ModuleFolder, local_source_dir
 from airtf_lint.terraform.resources import ResourceView, hcl_views, plan_views
 
@@ -143,6 +144,23 @@ def _file_reader(cwd: Path | None) -> Callable[[str], str | None]:
     return read
 
 
+def _installed_modules(roots: list[str], cwd: Path | None, dirs: dict[str, ModuleFolder]) -> dict[tuple[str, str], str]:
+    """Registry and git modules that `terraform init` put under <root>/.terraform/modules: read from there (never
+    downloaded), added to `dirs`, and keyed by (root, module key) for the module calls that use them."""
+    found: dict[tuple[str, str], str] = {}
+    if cwd is None:
+        return found
+    for root in roots:
+        for key, folder in read_installed_modules(cwd, root).items():
+            if folder not in dirs:
+                facts = parse_module_folder(cwd, folder)
+                if not facts:
+                    continue
+                dirs[folder] = ModuleFolder(folder, facts)
+            found[(root, key)] = folder
+    return found
+
+
 def _terraform(all_facts: list[FileFacts], var_files: list[FileFacts], cwd: Path | None,
                lines: SourceLines | None) -> dict[str, Any]:
     dirs = _module_dirs(all_facts)
@@ -150,8 +168,11 @@ def _terraform(all_facts: list[FileFacts], var_files: list[FileFacts], cwd: Path
     called = {c["local_dir"] for c in calls if c["local_dir"]}
     tfvars = {f.source.path: f for f in all_facts if f.source.kind is FileKind.TFVARS and not f.errors}
     roots = _roots(dirs, called, _backend_config_files(all_facts, dirs))
-    evaluator = ModuleEvaluator(dirs, tfvars, var_files, _file_reader(cwd), COMPUTED_ATTRIBUTES)
+    installed = _installed_modules([r["dir"] for r in roots], cwd, dirs)
+    evaluator = ModuleEvaluator(dirs, tfvars, var_files, _file_reader(cwd), COMPUTED_ATTRIBUTES, installed)
     instances = evaluator.build([r["dir"] for r in roots])
+    for call in calls:
+        call["resolved"] = call["resolved"] or (call["caller_dir"], call["name"]) in installed
     views = hcl_views(evaluator, instances) + plan_views(all_facts)
     resources = [_resource(v) for v in views]
     aws_extractor = AwsIamExtractor(views, lines.lines if lines is not None else None)

@@ -100,3 +100,24 @@ def test_example_child_module_is_instantiated_by_both_callers():
     resources = _model(EXAMPLE)["terraform"]["resources"]
     roots = sorted(r["root"] for r in resources if r["address"] == "module.etl_role.aws_iam_role.etl")
     assert roots == ["terraform/prod", "terraform/staging"]
+
+
+def test_installed_registry_module_is_used_from_dot_terraform(tmp_path):
+    write(tmp_path, {
+        "live/main.tf": 'terraform {\n  backend "gcs" {}\n}\nmodule "iam" {\n  source  = "terraform-aws-modules/iam/aws"\n'
+                        '  version = "5.0.0"\n  role_name = "etl"\n}\n',
+        "live/.terraform/modules/modules.json": '{"Modules": [{"Key": "", "Source": "", "Dir": "."}, {"Key": "iam", '
+                                                '"Source": "registry.terraform.io/terraform-aws-modules/iam/aws", '
+                                                '"Version": "5.0.0", "Dir": ".terraform/modules/iam"}]}',
+        "live/.terraform/modules/iam/main.tf": 'variable "role_name" {}\nresource "aws_iam_role" "this" {\n'
+                                               '  name = var.role_name\n}\n',
+    })
+    model = _model(tmp_path)
+    role = _resource(model, "module.iam.aws_iam_role.this")
+    assert role["values"]["name"] == "etl" and role["path"] == "live/.terraform/modules/iam/main.tf"
+
+
+def test_registry_module_not_installed_is_recorded_as_unresolved(tmp_path):
+    write(tmp_path, {"main.tf": 'provider "aws" {}\nmodule "iam" {\n  source = "terraform-aws-modules/iam/aws"\n}\n'})
+    [call] = _model(tmp_path)["terraform"]["module_calls"]
+    assert call["resolved"] is False and call["source"] == "terraform-aws-modules/iam/aws"

@@ -93,8 +93,11 @@ class ModuleEvaluator:
 
     def __init__(self, folders: Mapping[str, ModuleFolder], tfvars: Mapping[str, FileFacts],
                  var_files: Iterable[FileFacts] = (), read_file: Callable[[str], str | None] | None = None,
-                 computed: Mapping[str, ComputedAttributes] | None = None) -> None:
+                 computed: Mapping[str, ComputedAttributes] | None = None,
+                 installed: Mapping[tuple[str, str], str] | None = None) -> None:
         self.folders = folders
+        # (root folder, module key "a.b") -> folder of a registry/git module that `terraform init` installed
+        self.installed = installed or {}
         self.tfvars = tfvars
         self.var_files = list(var_files)
         self.read_file = read_file
@@ -140,8 +143,13 @@ class ModuleEvaluator:
         if len(stack) > MAX_DEPTH:
             return instance
         for call in folder.blocks("module"):
+            if not call.labels:
+                continue
             child_dir = local_source_dir(folder.dir, call)
-            if not call.labels or child_dir is None or child_dir not in self.folders or child_dir in stack:
+            if child_dir is None and root is not None:
+                key = ".".join([*(p for p in address.split(".") if p and p != "module"), call.labels[0]])
+                child_dir = self.installed.get((root, key))
+            if child_dir is None or child_dir not in self.folders or child_dir in stack:
                 continue
             defaults, sensitive = _variable_defaults(self.folders[child_dir])
             inputs = {name: self.attribute(instance, attr) for name, attr in call.attributes.items()
