@@ -126,6 +126,7 @@ class PlanFacts:
     resources: list[PlanResource] = field(default_factory=list)
     # From `configuration`: (module path, local address) -> attribute -> addresses of the blocks it references.
     references: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
+    changes: list[dict[str, Any]] = field(default_factory=list)  # resource_changes: address, actions, line
 
 
 @dataclass(slots=True)

@@ -23,7 +23,7 @@ from airtf_lint.terraform.kubernetes import extract_kubernetes
 from airtf_lint.terraform.computed import COMPUTED_ATTRIBUTES
 from airtf_lint.terraform.installed import parse_module_folder, read_installed_modules
 from airtf_lint.terraform.modules import ModuleEvaluator, ModuleFolder, local_source_dir
-from airtf_lint.terraform.resources import ResourceView, hcl_views, plan_views
+from airtf_lint.terraform.resources import ResourceView, hcl_views, map_plans_to_source, plan_views
 
 MODEL_VERSION = 1
 
@@ -110,12 +110,13 @@ def _backend_config_files(all_facts: Iterable[FileFacts], module_dirs: Iterable[
 
 
 def _resource(view: ResourceView) -> dict[str, Any]:
-    from_hcl = view.block is not None
+    from_hcl = view.source == "hcl"
+    extra = {"plan_path": view.plan_location.path, "plan_line": view.plan_location.line} if view.plan_location else {}
     return {
         "address": view.address, "mode": view.mode, "type": view.type, "name": view.local_address.rsplit(".", 1)[-1],
         "module_path": view.address[: -len(view.local_address) - 1] if view.address != view.local_address else "",
         "dir": _dir_of(view.location.path), "root": view.group if from_hcl else None,
-        "source": "hcl" if from_hcl else "plan", "values": view.values, **_at(view.location),
+        "source": view.source, "values": view.values, **_at(view.location), **extra,
     }
 
 
@@ -173,7 +174,9 @@ def _terraform(all_facts: list[FileFacts], var_files: list[FileFacts], cwd: Path
     instances = evaluator.build([r["dir"] for r in roots])
     for call in calls:
         call["resolved"] = call["resolved"] or (call["caller_dir"], call["name"]) in installed
-    views = hcl_views(evaluator, instances) + plan_views(all_facts)
+    hcl, plan = hcl_views(evaluator, instances), plan_views(all_facts)
+    map_plans_to_source(plan, hcl)
+    views = hcl + plan
     resources = [_resource(v) for v in views]
     aws_extractor = AwsIamExtractor(views, lines.lines if lines is not None else None)
     gcp_extractor = GcpIamExtractor(views)
@@ -198,6 +201,7 @@ def _terraform(all_facts: list[FileFacts], var_files: list[FileFacts], cwd: Path
         "airflow_connections": extract_connections(views),
         "plans": [{"path": f.source.path, "format_version": f.plan.format_version,
                    "terraform_version": f.plan.terraform_version} for f in all_facts if f.plan is not None],
+        "changes": [{"plan": f.source.path, **c} for f in all_facts if f.plan is not None for c in f.plan.changes],
         "state_files": [{"path": f.source.path, "kind": "backup" if f.source.path.endswith(".backup") else "state",
                          "line": 1} for f in all_facts if f.source.kind is FileKind.STATE],
     }

@@ -122,3 +122,17 @@ def test_plan_resources_are_linked_through_configuration_references(tmp_path):
     tf = _terraform(tmp_path)
     [row] = tf["statements"]
     assert row["principal"] == "plan.json:aws_iam_role.r" and row["actions"] == ["*"]
+
+
+def test_plan_resources_point_at_their_tf_source_when_it_is_in_the_tree(tmp_path):
+    import json
+    (tmp_path / "main.tf").write_text('provider "aws" {}\n\nresource "aws_iam_role" "r" {\n  name = "etl"\n'
+                                      '  assume_role_policy = "{}"\n}\n')
+    plan = {"format_version": "1.2", "terraform_version": "1.9.8", "planned_values": {"root_module": {"resources": [
+        {"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "name": "r",
+         "values": {"name": "etl", "assume_role_policy": "{}"}}]}}}
+    (tmp_path / "plan.json").write_text(json.dumps(plan, indent=2))
+    tf = _terraform(tmp_path)
+    planned = next(r for r in tf["resources"] if r["source"] == "plan")
+    assert (planned["path"], planned["line"]) == ("main.tf", 3)
+    assert planned["plan_path"] == "plan.json" and planned["plan_line"] > 1

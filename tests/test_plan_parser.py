@@ -91,3 +91,28 @@ def test_arbitrary_text_raises_only_unreadable_file(text):
         parse_plan(text, "p.json")
     except UnreadableFile:
         pass
+
+
+@needs_corpus
+def test_values_known_only_after_apply_are_explicit_unknowns():
+    from airtf_lint.facts import is_unknown
+    facts = parse_plan(read_text(SHARED_PLANS / "checkov_after_unknown.json"), "p.json")
+    [resource] = facts.resources
+    bucket = resource.values["logging_config"][0]["bucket"]
+    assert is_unknown(bucket) and bucket["expr"] == "aws_cloudfront_distribution.cloudfront.logging_config[0].bucket"
+    assert resource.values["logging_config"][0]["prefix"] == "cloudfront"
+
+
+def test_resource_changes_are_recorded_with_actions_and_lines():
+    plan = json.loads(_plan({}, {}))
+    plan["resource_changes"] = [{"address": "aws_db_instance.db", "type": "aws_db_instance", "mode": "managed",
+                                 "change": {"actions": ["delete", "create"], "after": {}, "after_unknown": {}}}]
+    facts = parse_plan(json.dumps(plan, indent=2), "p.json")
+    [change] = facts.changes
+    assert change["actions"] == ["delete", "create"] and change["line"] > 1
+
+
+def test_after_unknown_marks_only_the_flagged_attributes():
+    from airtf_lint.parsers.plan import unknown_after_apply
+    out = unknown_after_apply({"name": "x", "tags": {"a": "b"}}, {"id": True, "tags": {}, "missing": False}, "r")
+    assert out["id"]["expr"] == "r.id" and out["name"] == "x" and out["tags"] == {"a": "b"} and "missing" not in out

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airtf_lint.facts import Location, PlanFacts, PlanResource
+from airtf_lint.facts import Location, PlanFacts, PlanResource, unknown
 from airtf_lint.parsers.jsonfile import first_values_of, load_json
 from airtf_lint.parsers.text import UnreadableFile
 
@@ -31,12 +31,52 @@ def parse_plan(text: str, path: str) -> PlanFacts:
     planned = document.get("planned_values")
     if isinstance(planned, dict) and isinstance(planned.get("root_module"), dict):
         _collect_module(planned["root_module"], "", path, lines, facts.resources)
+        _mark_unknown_after_apply(document.get("resource_changes"), facts.resources)
     else:
         _collect_changes(document.get("resource_changes"), path, lines, facts.resources)
+    facts.changes = _changes(document.get("resource_changes"), lines)
     configuration = document.get("configuration")
     if isinstance(configuration, dict) and isinstance(configuration.get("root_module"), dict):
         _collect_references(configuration["root_module"], "", facts.references)
     return facts
+
+
+def _changes(changes: Any, lines: dict[str, int]) -> list[dict[str, Any]]:
+    out = []
+    for change in changes or []:
+        if isinstance(change, dict) and "address" in change and isinstance(change.get("change"), dict):
+            actions = change["change"].get("actions") or []
+            out.append({"address": str(change["address"]), "type": str(change.get("type", "")),
+                        "mode": str(change.get("mode", "managed")), "actions": [str(a) for a in actions],
+                        "line": lines.get(str(change["address"]), 1)})
+    return out
+
+
+def unknown_after_apply(values: Any, after_unknown: Any, path: str) -> Any:
+    """Values Terraform will know only after apply are absent from planned_values: make them explicit unknowns."""
+    if after_unknown is True:
+        return unknown(path)
+    if isinstance(after_unknown, dict):
+        out = dict(values) if isinstance(values, dict) else {}
+        for key, flag in after_unknown.items():
+            if flag is True or key in out:
+                out[key] = unknown_after_apply(out.get(key), flag, f"{path}.{key}")
+        return out
+    if isinstance(after_unknown, list) and isinstance(values, list):
+        return [unknown_after_apply(v, after_unknown[i] if i < len(after_unknown) else False, f"{path}[{i}]")
+                for i, v in enumerate(values)]
+    return values
+
+
+def _mark_unknown_after_apply(changes: Any, resources: list[PlanResource]) -> None:
+    by_address = {r.address: r for r in resources}
+    for change in changes or []:
+        if not isinstance(change, dict) or not isinstance(change.get("change"), dict):
+            continue
+        resource = by_address.get(str(change.get("address")))
+        after_unknown = change["change"].get("after_unknown")
+        if resource is not None and isinstance(after_unknown, dict) and after_unknown:
+            resource.values = unknown_after_apply(resource.values, after_unknown, resource.address)
 
 
 def _block_address(reference: str) -> str | None:
@@ -84,6 +124,7 @@ def _collect_changes(changes: Any, path: str, lines: dict[str, int], out: list[P
             continue
         body = change.get("change") or {}
         values = redact(body.get("after") or {}, body.get("after_sensitive") or {})
+        values = unknown_after_apply(values, body.get("after_unknown") or {}, str(change["address"]))
         out.append(_resource(change, values, str(change.get("module_address", "")), path, lines))
 
 

@@ -152,7 +152,7 @@ class AwsIamExtractor:
         out: dict[str, Any] = {
             "id": view.id, "cloud": "aws", "kind": PRINCIPAL_KINDS[view.type], "type": view.type,
             "address": view.address, "name": name if isinstance(name, str) else None, "root": view.group,
-            "source": "hcl" if view.block is not None else "plan", **view.location.to_dict(),
+            "source": view.source, **view.location.to_dict(),
         }
         if view.type == "aws_iam_role":
             trust, known = self.statements(view, "assume_role_policy")

@@ -98,7 +98,7 @@ class GcpIamExtractor:
         return {"id": view.id, "cloud": "gcp", "kind": "service_account", "type": view.type, "address": view.address,
                 "name": email if isinstance(email, str) else _text(view.values.get("account_id")),
                 "email": email if isinstance(email, str) else None, "root": view.group,
-                "source": "hcl" if view.block is not None else "plan", **view.location.to_dict()}
+                "source": view.source, **view.location.to_dict()}
 
     def _bindings(self, view: ResourceView, level: str, target_attribute: str, form: str) -> list[dict[str, Any]]:
         target = view.values.get(target_attribute)

@@ -3,6 +3,7 @@ so that the principal and grant extractors need not care which."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +26,9 @@ class ResourceView:
     group: str  # root folder, lone module folder, or plan file: names are matched within a group
     scope: str  # the instance: address references resolve within it
     refs: dict[str, list[str]] = field(default_factory=dict)  # attribute -> local addresses it references
-    block: HclBlock | None = None  # the source block, for .tf resources
+    block: HclBlock | None = None  # the .tf block: for .tf resources, and for plan resources whose source is found
+    source: str = "hcl"  # or "plan"
+    plan_location: Location | None = None  # for plan resources: where the plan names them
 
     @property
     def id(self) -> str:
@@ -67,6 +70,22 @@ def plan_views(all_facts: list[FileFacts]) -> list[ResourceView]:
             views.append(ResourceView(
                 address=r.address, local_address=local, type=r.type, mode=r.mode, values=r.values,
                 location=r.location, group=facts.source.path, scope=f"{facts.source.path}:{r.module_path}",
-                refs=facts.plan.references.get(config_key, {}),
+                refs=facts.plan.references.get(config_key, {}), source="plan", plan_location=r.location,
             ))
     return views
+
+
+def map_plans_to_source(plan: list[ResourceView], hcl: list[ResourceView]) -> None:
+    """Locate plan resources at their .tf blocks when that configuration is in the scanned tree: findings then
+    point where the fix is made. The root module in the plan's folder (or above it) wins; else a unique match."""
+    by_address: dict[str, list[ResourceView]] = {}
+    for view in hcl:
+        by_address.setdefault(view.address, []).append(view)
+    for view in plan:
+        candidates = by_address.get(_INDEX.sub("", view.address), [])
+        plan_dir = posixpath.dirname(view.group) or "."
+        near = [c for c in candidates if plan_dir == c.group or plan_dir.startswith(c.group + "/") or c.group == "."]
+        chosen = near[0] if len(near) == 1 else (candidates[0] if len(candidates) == 1 else None)
+        if chosen is not None:
+            view.block = chosen.block
+            view.location = chosen.location
