@@ -60,3 +60,7 @@ def test_both_engines_give_the_same_results(repo):
 
 def test_model_with_aws_iam_facts_is_valid():
     jsonschema.Draft202012Validator(SCHEMA).validate(_model(FIXTURES / "model" / "aws_iam"))
+
+
+def test_model_with_gcp_kubernetes_and_connection_facts_is_valid():
+    jsonschema.Draft202012Validator(SCHEMA).validate(_model(FIXTURES / "model" / "gcp_k8s_connections"))
