@@ -182,11 +182,7 @@ _OPERATORS = frozenset({"==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%
 
 def build_expr(node: SgNode) -> Expr:
     kind = node.kind()
-    named = node.named_children()
-    if kind == "expression" and len(named) > 1 and named[1].kind() in _STEP_KINDS:
-        return _traversal(named, node.text())
-    if kind in _WRAPPERS and len(named) == 1:
-        return build_expr(named[0])
+    # Leaves first: asking a node for its children costs a crossing into Rust.
     if kind == "numeric_lit":
         return Lit(_number(node.text()))
     if kind == "bool_lit":
@@ -194,7 +190,15 @@ def build_expr(node: SgNode) -> Expr:
     if kind == "null_lit":
         return Lit(None)
     if kind in ("string_lit", "quoted_template"):
-        return _quoted(node, named)
+        text = node.text()
+        if "${" not in text and "%{" not in text:
+            return Lit(_unescape(text[1:-1]))
+        return _quoted(node, node.named_children())
+    named = node.named_children()
+    if kind == "expression" and len(named) > 1 and named[1].kind() in _STEP_KINDS:
+        return _traversal(named, node.text())
+    if kind in _WRAPPERS and len(named) == 1:
+        return build_expr(named[0])
     if kind == "heredoc_template":
         return _heredoc(node.text())
     if kind == "tuple":
