@@ -178,7 +178,7 @@ def _terraform(all_facts: list[FileFacts], var_files: list[FileFacts], cwd: Path
     map_plans_to_source(plan, hcl)
     views = hcl + plan
     resources = [_resource(v) for v in views]
-    aws_extractor = AwsIamExtractor(views, lines.lines if lines is not None else None)
+    aws_extractor = AwsIamExtractor(views, lines.lines if lines is not None else None, evaluator.origin_of)
     gcp_extractor = GcpIamExtractor(views)
     aws, gcp = aws_extractor.extract(), gcp_extractor.extract()
     kubernetes = extract_kubernetes(views, aws_extractor, gcp_extractor)

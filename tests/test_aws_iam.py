@@ -136,3 +136,46 @@ def test_plan_resources_point_at_their_tf_source_when_it_is_in_the_tree(tmp_path
     planned = next(r for r in tf["resources"] if r["source"] == "plan")
     assert (planned["path"], planned["line"]) == ("main.tf", 3)
     assert planned["plan_path"] == "plan.json" and planned["plan_line"] > 1
+
+
+def test_dynamic_statement_blocks_are_expanded_and_located(tmp_path):
+    (tmp_path / "main.tf").write_text('''provider "aws" {}
+
+variable "buckets" {
+  default = { raw = "acme-raw", curated = "acme-curated" }
+}
+
+data "aws_iam_policy_document" "p" {
+  dynamic "statement" {
+    for_each = var.buckets
+    iterator = b
+    content {
+      sid       = "Read${b.key}"
+      actions   = ["s3:GetObject"]
+      resources = ["arn:aws:s3:::${b.value}/*"]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.unknown_list
+    content {
+      actions = ["s3:PutObject"]
+    }
+  }
+}
+
+resource "aws_iam_role" "r" {
+  name               = "r"
+  assume_role_policy = "{}"
+}
+
+resource "aws_iam_role_policy" "p" {
+  role   = aws_iam_role.r.name
+  policy = data.aws_iam_policy_document.p.json
+}
+''')
+    tf = _terraform(tmp_path)
+    rows = [s for s in tf["statements"] if s["principal"] == ".:aws_iam_role.r"]
+    known = {s["sid"]: (s["resources"], s["line"]) for s in rows if s["known"]}
+    assert known == {"Readcurated": (["arn:aws:s3:::acme-curated/*"], 11),
+                     "Readraw": (["arn:aws:s3:::acme-raw/*"], 11)}
+    assert [s["known"] for s in rows].count(False) == 1  # the block over an unknown collection

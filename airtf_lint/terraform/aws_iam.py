@@ -21,7 +21,7 @@ import yaml
 
 from airtf_lint.facts import Location, is_unknown
 from airtf_lint.terraform.policy import (
-    LineLookup, Statement, statements_from_data, statements_from_document, statements_from_json,
+    LineLookup, OriginOf, Statement, statements_from_data, statements_from_document, statements_from_json,
 )
 from airtf_lint.terraform.resources import ResourceView
 
@@ -60,9 +60,11 @@ class _Grant:
 
 
 class AwsIamExtractor:
-    def __init__(self, views: list[ResourceView], lines: LineLookup | None = None) -> None:
+    def __init__(self, views: list[ResourceView], lines: LineLookup | None = None,
+                 origin_of: OriginOf | None = None) -> None:
         self.views = views
         self.lines = lines
+        self.origin_of = origin_of
         self.by_address = {(v.scope, v.local_address): v for v in views}
         self.by_name: dict[tuple[str, str, str], ResourceView] = {}
         for v in views:
@@ -103,7 +105,7 @@ class AwsIamExtractor:
             if address.startswith("data.aws_iam_policy_document."):
                 document = self.by_address.get((view.scope, address))
                 if document is not None:
-                    found = statements_from_document(document.values, document.block, self.lines, document.location)
+                    found = statements_from_document(document.values, self.origin_of, self.lines, document.location)
                     return found, all(s.known for s in found)
         text = values.get(attribute)
         if isinstance(text, str):

@@ -179,6 +179,6 @@ def _policy_rows(policy_data: Any) -> list[tuple[Any, Any]]:
 def google_iam_policy_data(values: dict[str, Any]) -> dict[str, Any]:
     """Computed `policy_data` of data.google_iam_policy, from its binding blocks."""
     bindings = [{"role": b.get("role"), "members": b.get("members")} for b in values.get("binding", [])
-                if isinstance(b, dict)]
+                if isinstance(b, dict) and not is_unknown(b)]
     return {"policy_data": render_json({"bindings": bindings})}
 

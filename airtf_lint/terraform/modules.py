@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from airtf_lint.facts import FileFacts, HclAttribute, HclBlock, is_unknown, unknown
-from airtf_lint.terraform.expressions import Scope, evaluate, traverse
+from airtf_lint.facts import FileFacts, HclAttribute, HclBlock, Location, is_unknown, unknown
+from airtf_lint.terraform.expressions import Ref, Scope, evaluate, traverse
 
 LOCAL_SOURCE_PREFIXES = ("./", "../")
 MAX_INSTANCES = 5000
@@ -103,6 +103,7 @@ class ModuleEvaluator:
         self.read_file = read_file
         self.computed = computed or {}
         self.instances: list[Instance] = []
+        self._origins: dict[int, Location] = {}  # id(nested block value) -> where the block is written
         self._values: dict[tuple[int, str], Any] = {}
         self._in_progress: set[tuple[int, str]] = set()
 
@@ -185,12 +186,39 @@ class ModuleEvaluator:
         self._values[key] = values
         return values
 
-    def _evaluate_block(self, instance: Instance, block: HclBlock) -> dict[str, Any]:
-        out: dict[str, Any] = {name: self.attribute(instance, attr) for name, attr in block.attributes.items()}
+    def origin_of(self, value: Any) -> Location | None:
+        """Where a nested block's evaluated value was written (for dynamic blocks: their content block)."""
+        return self._origins.get(id(value))
+
+    def _evaluate_block(self, instance: Instance, block: HclBlock, scope: Scope | None = None) -> dict[str, Any]:
+        scope = scope or instance.scope
+        out: dict[str, Any] = {name: evaluate(attr.expr, scope) if attr.expr is not None else attr.value
+                               for name, attr in block.attributes.items()}
         for nested in block.blocks:
-            if nested.type == "dynamic":
-                continue  # generated blocks depend on for_each: not expanded yet
-            out.setdefault(nested.type, []).append(self._evaluate_block(instance, nested))
+            if nested.type == "dynamic" and nested.labels:
+                out.setdefault(nested.labels[0], []).extend(self._expand_dynamic(instance, nested, scope))
+                continue
+            value = self._evaluate_block(instance, nested, scope)
+            self._origins[id(value)] = nested.location
+            out.setdefault(nested.type, []).append(value)
+        return out
+
+    def _expand_dynamic(self, instance: Instance, dynamic: HclBlock, scope: Scope) -> list[Any]:
+        """`dynamic "x" { for_each = ...; iterator = it; content { ... } }`: one block per element when the
+        collection is known; otherwise one unknown, so that readers know blocks may be missing."""
+        content = dynamic.first_block("content")
+        for_each = dynamic.attributes.get("for_each")
+        collection = evaluate(for_each.expr, scope) if for_each is not None and for_each.expr is not None else None
+        if content is None or is_unknown(collection) or not isinstance(collection, (list, dict)):
+            return [unknown(f"dynamic {dynamic.labels[0]}")]
+        iterator = dynamic.attributes.get("iterator")
+        name = iterator.expr.root if iterator is not None and isinstance(iterator.expr, Ref) else dynamic.labels[0]
+        pairs = collection.items() if isinstance(collection, dict) else enumerate(collection)
+        out = []
+        for key, element in pairs:
+            value = self._evaluate_block(instance, content, scope.child({name: {"key": key, "value": element}}))
+            self._origins[id(value)] = content.location
+            out.append(value)
         return out
 
     def _find(self, instance: Instance, block_type: str, labels: tuple[str, ...]) -> HclBlock | None:

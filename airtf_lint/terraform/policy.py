@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from airtf_lint.facts import HclBlock, Location, is_unknown
+from airtf_lint.facts import Location, is_unknown
 from airtf_lint.terraform.expressions import has_unknown, is_placeholder, placeholder
 
 LineLookup = Callable[[str], list[str]]
@@ -145,23 +145,28 @@ class _LineFinder:
 
 def _principal_blocks(values: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return [{"type": p.get("type", ""), "identifiers": _strings(p.get("identifiers"))}
-            for p in values.get(key, []) if isinstance(p, dict)]
+            for p in values.get(key, []) if isinstance(p, dict) and not is_unknown(p)]
 
 
-def statements_from_document(values: dict[str, Any], block: HclBlock | None = None,
+OriginOf = Callable[[Any], Location | None]
+
+
+def statements_from_document(values: dict[str, Any], origin_of: OriginOf | None = None,
                              lines: LineLookup | None = None, location: Location | None = None) -> list[Statement]:
-    """An aws_iam_policy_document from its evaluated values. With its source `block`, each statement is located
-    at its own statement block. Source documents come first; a statement whose sid is already present replaces
-    it, as Terraform merges them."""
-    fallback = block.location if block is not None else location
+    """An aws_iam_policy_document from its evaluated values; `origin_of` gives each statement block's location.
+    Source documents come first; a statement whose sid is already present replaces it, as Terraform merges them.
+    A statement block that could not be generated (a dynamic block over an unknown collection) is a statement
+    with known = false."""
+    fallback = location
     merged: list[Statement] = []
     for key in ("source_policy_documents", "source_json"):
         for document in _strings(values.get(key)):
             merged.extend(_from_reference_json(document, fallback, lines))
-    statement_blocks = [b for b in block.blocks if b.type == "statement"] if block is not None else []
-    items = [i for i in values.get("statement", []) if isinstance(i, dict)]
-    for position, item in enumerate(items):
-        source_block = statement_blocks[position] if position < len(statement_blocks) else None
+    for item in values.get("statement", []):
+        where = (origin_of(item) if origin_of else None) or fallback
+        if is_unknown(item) or not isinstance(item, dict):
+            _merge_by_sid(merged, Statement(effect="Allow", location=where, known=False))
+            continue
         statement = Statement(
             effect=str(item.get("effect", "Allow")) if not is_unknown(item.get("effect")) else "Allow",
             actions=_strings(item.get("actions")),
@@ -171,9 +176,9 @@ def statements_from_document(values: dict[str, Any], block: HclBlock | None = No
             principals=_principal_blocks(item, "principals"),
             not_principals=_principal_blocks(item, "not_principals"),
             conditions=[{"test": c.get("test"), "variable": c.get("variable"), "values": _strings(c.get("values"))}
-                        for c in item.get("condition", []) if isinstance(c, dict)],
+                        for c in item.get("condition", []) if isinstance(c, dict) and not is_unknown(c)],
             sid=str(item.get("sid", "")) if isinstance(item.get("sid"), str) else "",
-            location=source_block.location if source_block is not None else fallback,
+            location=where,
         )
         statement.known = _known(statement.actions, statement.not_actions, statement.resources,
                                  statement.not_resources, item.get("effect"))
