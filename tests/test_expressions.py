@@ -96,3 +96,78 @@ def _hcl(value) -> str:
 @given(JSON_VALUES)
 def test_jsonencode_of_generated_nested_objects_round_trips(value):
     assert json.loads(ev(f"jsonencode({_hcl(value)})")) == value
+
+
+@pytest.mark.parametrize("text", ["coalescelist([], [])", "element([], 0)", "one([1, 2])", "range(1e9, 0, 0)",
+                                  'jsondecode("{")', 'regex("(", "x")', "tonumber(\"x\")", "max()"])
+def test_a_function_failing_on_its_arguments_gives_unknown(text):
+    assert is_unknown(ev(text))
+
+
+LITERALS = st.recursive(st.none() | st.booleans() | st.integers(-5, 5) | st.sampled_from(["", "a", "x,y", "%s"]),
+                        lambda c: st.lists(c, max_size=3) | st.dictionaries(st.sampled_from("abc"), c, max_size=2),
+                        max_leaves=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(sorted(__import__("airtf_lint.terraform.expressions", fromlist=["FUNCTIONS"]).FUNCTIONS)),
+       st.lists(LITERALS, max_size=3))
+def test_no_function_raises_whatever_its_arguments(name, args):
+    ev(f"{name}({', '.join(_hcl(a) for a in args)})")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("var.t && var.f", False),
+    ("var.t || var.f", True),
+    ("!var.f", True),
+    ("var.n + var.m * 2", 7),
+    ("var.n == 1 && var.m == 3", True),
+    ('var.o.a == "x"', True),
+])
+def test_operators_apply_to_whole_references(text, expected):
+    assert ev(text, variables={"t": True, "f": False, "n": 1, "m": 3, "o": {"a": "x"}}) == expected
+
+
+_OPERANDS = st.sampled_from(["var.a", "var.b", "var.o.c", "2", "3"])
+
+
+@st.composite
+def _arithmetic(draw, depth=0):
+    if depth > 3 or draw(st.booleans()):
+        return draw(_OPERANDS)
+    op = draw(st.sampled_from(["+", "-", "*", "==", "!=", "<", ">="]))
+    left, right = draw(_arithmetic(depth + 1)), draw(_arithmetic(depth + 1))
+    # Python chains comparisons (a == b == c) where HCL does not: keep each comparison parenthesized.
+    parenthesize = op in ("==", "!=", "<", ">=") or draw(st.booleans())
+    return f"({left} {op} {right})" if parenthesize else f"{left} {op} {right}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_arithmetic())
+def test_operator_precedence_matches_hcl(text):
+    python = text.replace("var.o.c", "5").replace("var.a", "7").replace("var.b", "11")
+    try:
+        expected = eval(python)  # noqa: S307 - generated arithmetic over integer literals only
+    except TypeError:
+        return
+    value = ev(text, variables={"a": 7, "b": 11, "o": {"c": 5}})
+    if is_unknown(value):  # HCL refuses arithmetic on booleans; Python does not
+        return
+    assert value == expected
+
+
+def test_templatefile_renders_a_policy_template_from_the_tree(tmp_path):
+    (tmp_path / "policy.json.tpl").write_text('{"Resource": "arn:aws:s3:::${bucket}/*"}')
+    value = ev('templatefile("policy.json.tpl", { bucket = "raw" })',
+               read_file=lambda p: (tmp_path / p).read_text() if (tmp_path / p).is_file() else None)
+    assert value == '{"Resource": "arn:aws:s3:::raw/*"}'
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('basename("a/b/c.json")', "c.json"), ('dirname("a/b/c.json")', "a/b"),
+    ('regex("^arn:aws:iam::(\\\\d+):", "arn:aws:iam::123:role/x")', ["123"]),
+    ('sha256("x")', "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"),
+    ('base64decode(base64encode("hi"))', "hi"),
+])
+def test_string_and_path_functions(text, expected):
+    assert ev(text) == expected

@@ -121,3 +121,36 @@ def test_registry_module_not_installed_is_recorded_as_unresolved(tmp_path):
     write(tmp_path, {"main.tf": 'provider "aws" {}\nmodule "iam" {\n  source = "terraform-aws-modules/iam/aws"\n}\n'})
     [call] = _model(tmp_path)["terraform"]["module_calls"]
     assert call["resolved"] is False and call["source"] == "terraform-aws-modules/iam/aws"
+
+
+def test_count_and_for_each_expand_into_instances_with_their_own_values(tmp_path):
+    write(tmp_path, {"main.tf": 'provider "aws" {}\nvariable "create" {\n  default = false\n}\n'
+                                'resource "x" "off" {\n  count = var.create ? 1 : 0\n}\n'
+                                'resource "x" "two" {\n  count = 2\n  n = "n-${count.index}"\n}\n'
+                                'resource "x" "each" {\n  for_each = { a = "A", b = "B" }\n  v = each.value\n}\n'
+                                'resource "x" "set" {\n  for_each = toset(["p"])\n  v = each.key\n}\n'
+                                'resource "x" "ref" {\n  v = x.two[1].n\n  w = x.each["b"].v\n}\n'})
+    resources = {r["address"]: r["values"] for r in _model(tmp_path)["terraform"]["resources"]}
+    assert not any(a.startswith("x.off") for a in resources)
+    assert resources["x.two[0]"]["n"] == "n-0" and resources["x.two[1]"]["n"] == "n-1"
+    assert resources['x.each["a"]']["v"] == "A" and resources['x.set["p"]']["v"] == "p"
+    assert resources["x.ref"]["v"] == "n-1" and resources["x.ref"]["w"] == "B"
+
+
+def test_unknown_count_keeps_one_unexpanded_instance(tmp_path):
+    write(tmp_path, {"main.tf": 'provider "aws" {}\nresource "x" "y" {\n  count = var.n\n  i = count.index\n}\n'})
+    [resource] = [r for r in _model(tmp_path)["terraform"]["resources"] if r["type"] == "x"]
+    assert resource["address"] == "x.y" and is_unknown(resource["values"]["i"])
+
+
+def test_optional_object_attributes_get_null_or_their_default(tmp_path):
+    write(tmp_path, {
+        "main.tf": 'provider "aws" {}\nmodule "m" {\n  source = "./m"\n  perms = { read = { actions = ["s3:Get*"] } }\n}\n',
+        "m/main.tf": 'variable "perms" {\n  type = map(object({\n    sid     = optional(string)\n'
+                     '    actions = list(string)\n    effect  = optional(string, "Allow")\n  }))\n}\n'
+                     'resource "x" "y" {\n  for_each = var.perms\n  sid = coalesce(each.value.sid, each.key)\n'
+                     '  effect = each.value.effect\n  has_sid = each.value.sid != null\n}\n',
+    })
+    [resource] = [r for r in _model(tmp_path)["terraform"]["resources"] if r["type"] == "x"]
+    assert resource["values"] == {"for_each": {"read": {"actions": ["s3:Get*"], "sid": None, "effect": "Allow"}},
+                                  "sid": "read", "effect": "Allow", "has_sid": False}

@@ -175,9 +175,8 @@ def _excerpt(text: str) -> str:
 
 # --- expressions: tree-sitter nodes to the IR of airtf_lint.terraform.expressions ---------------------------------
 
-_WRAPPERS = frozenset({"expression", "literal_value", "collection_value", "template_expr", "operation"})
+_WRAPPERS = frozenset({"expression", "literal_value", "collection_value", "template_expr"})
 _STEP_KINDS = frozenset({"get_attr", "index", "splat"})
-_OPERATORS = frozenset({"==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "&&", "||"})
 
 
 def build_expr(node: SgNode) -> Expr:
@@ -196,7 +195,11 @@ def build_expr(node: SgNode) -> Expr:
         return _quoted(node, node.named_children())
     named = node.named_children()
     if kind == "expression" and len(named) > 1 and named[1].kind() in _STEP_KINDS:
+        if named[0].kind() == "operation":
+            return _operation(named, node.text())
         return _traversal(named, node.text())
+    if kind == "operation":
+        return _operation([node], node.text())
     if kind in _WRAPPERS and len(named) == 1:
         return build_expr(named[0])
     if kind == "heredoc_template":
@@ -211,16 +214,8 @@ def build_expr(node: SgNode) -> Expr:
         return _call(node, named)
     if kind == "conditional" and len(named) == 3:
         return Cond(build_expr(named[0]), build_expr(named[1]), build_expr(named[2]), node.text())
-    if kind == "binary_operation":
-        children = node.children()
-        position = next((i for i, c in enumerate(children) if not c.is_named() and c.text() in _OPERATORS), None)
-        if position is None:
-            return Opaque(node.text())
-        left = [c for c in children[:position] if c.is_named()]
-        right = [c for c in children[position + 1:] if c.is_named()]
-        return BinOp(children[position].text(), _operand(left), _operand(right), node.text())
-    if kind == "unary_operation" and named:
-        return UnOp(node.text()[:1], _operand(named), node.text())
+    if kind in ("binary_operation", "unary_operation"):
+        return _operation([node], node.text())
     if kind == "for_expr" and named:
         return _for(named[0])
     if kind == "expression" and len(named) == 1 and node.text().startswith("("):
@@ -298,6 +293,75 @@ def _quoted(node: SgNode, named: list[SgNode]) -> Expr:
     if all(isinstance(p, str) for p in parts):
         return Lit("".join(parts))  # type: ignore[arg-type]
     return Template(tuple(parts), text)
+
+
+# HCL operator precedence, loosest first. The tree-sitter grammar attaches `.attr` steps after an operand to the
+# whole operation on its left (`a && b.c` reads as `(a && b).c`), so operations are flattened into operands and
+# operators in source order and parsed again with this table.
+_PRECEDENCE = {"||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, ">": 4, "<=": 4, ">=": 4, "+": 5, "-": 5, "*": 6,
+               "/": 6, "%": 6}
+
+
+def _flatten(nodes: list[SgNode], out: list[tuple[str, object]]) -> None:
+    for node in nodes:
+        kind = node.kind()
+        if kind == "operation":
+            _flatten(node.named_children(), out)
+        elif kind in ("binary_operation", "unary_operation"):
+            unary = kind == "unary_operation"
+            for child in node.children():
+                if child.is_named():
+                    _flatten([child], out)
+                elif unary and child.text() in ("!", "-"):
+                    out.append(("unary", child.text()))
+                elif child.text() in _PRECEDENCE:
+                    out.append(("op", child.text()))
+        else:
+            out.append(("node", node))
+
+
+def _operation(nodes: list[SgNode], text: str) -> Expr:
+    items: list[tuple[str, object]] = []
+    _flatten(nodes, items)
+    # Group each primary with the steps that follow it into one operand.
+    tokens: list[tuple[str, object]] = []
+    for kind, value in items:
+        if kind == "node" and tokens and tokens[-1][0] == "operand" and value.kind() in _STEP_KINDS:  # type: ignore[union-attr]
+            tokens[-1][1].append(value)  # type: ignore[union-attr]
+        elif kind == "node":
+            tokens.append(("operand", [value]))
+        else:
+            tokens.append((kind, value))
+    parser = _Pratt(tokens, text)
+    result = parser.expression(0)
+    return result if parser.position == len(tokens) else Opaque(text)
+
+
+class _Pratt:
+    def __init__(self, tokens: list[tuple[str, object]], text: str) -> None:
+        self.tokens, self.text, self.position = tokens, text, 0
+
+    def _primary(self) -> Expr:
+        if self.position >= len(self.tokens):
+            return Opaque(self.text)
+        kind, value = self.tokens[self.position]
+        self.position += 1
+        if kind == "unary":
+            return UnOp(str(value), self._primary(), self.text)
+        if kind == "operand":
+            return _operand(value)  # type: ignore[arg-type]
+        return Opaque(self.text)
+
+    def expression(self, floor: int) -> Expr:
+        left = self._primary()
+        while self.position < len(self.tokens):
+            kind, op = self.tokens[self.position]
+            strength = _PRECEDENCE.get(str(op), 0) if kind == "op" else 0
+            if strength <= floor:
+                break
+            self.position += 1
+            left = BinOp(str(op), left, self.expression(strength), self.text)
+        return left
 
 
 def _operand(nodes: list[SgNode]) -> Expr:

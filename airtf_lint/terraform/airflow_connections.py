@@ -24,7 +24,7 @@ BACKENDS = {
 
 def _version_for(secret: ResourceView, versions: list[ResourceView], link: str) -> ResourceView | None:
     for version in versions:
-        if version.scope == secret.scope and secret.local_address in version.refs.get(link, []):
+        if version.scope == secret.scope and secret.base_address in version.refs.get(link, []):
             return version
         value = version.values.get(link)
         if isinstance(value, str) and value in (secret.values.get("name"), secret.values.get("secret_id")):

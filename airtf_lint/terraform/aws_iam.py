@@ -23,7 +23,7 @@ from airtf_lint.facts import Location, is_unknown
 from airtf_lint.terraform.policy import (
     LineLookup, OriginOf, Statement, statements_from_data, statements_from_document, statements_from_json,
 )
-from airtf_lint.terraform.resources import ResourceView
+from airtf_lint.terraform.resources import ResourceView, index_by_base, pick
 
 PRINCIPAL_KINDS = {"aws_iam_role": "role", "aws_iam_user": "user", "aws_iam_group": "group"}
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
@@ -65,7 +65,7 @@ class AwsIamExtractor:
         self.views = views
         self.lines = lines
         self.origin_of = origin_of
-        self.by_address = {(v.scope, v.local_address): v for v in views}
+        self.by_address = index_by_base(views)
         self.by_name: dict[tuple[str, str, str], ResourceView] = {}
         for v in views:
             name = v.values.get("name")
@@ -78,7 +78,7 @@ class AwsIamExtractor:
     def link(self, view: ResourceView, attribute: str, target_type: str, value: Any = None) -> ResourceView | None:
         for address in view.refs.get(attribute, []):
             if address.startswith(f"{target_type}."):
-                target = self.by_address.get((view.scope, address))
+                target = pick(self.by_address.get((view.scope, address)), view)
                 if target is not None:
                     return target
         value = view.values.get(attribute) if value is None else value
@@ -92,7 +92,7 @@ class AwsIamExtractor:
         values = view.values.get(attribute)
         items = values if isinstance(values, list) else []
         found = [self.link(view, attribute, target_type, item) for item in items if not is_unknown(item)]
-        by_ref = [self.by_address.get((view.scope, a)) for a in view.refs.get(attribute, [])
+        by_ref = [pick(self.by_address.get((view.scope, a)), view) for a in view.refs.get(attribute, [])
                   if a.startswith(f"{target_type}.")]
         unique = {id(v): v for v in [*found, *by_ref] if v is not None}
         return list(unique.values())
@@ -103,7 +103,7 @@ class AwsIamExtractor:
         values = view.values if values is None else values
         for address in view.refs.get(attribute, []) if values is view.values else []:
             if address.startswith("data.aws_iam_policy_document."):
-                document = self.by_address.get((view.scope, address))
+                document = pick(self.by_address.get((view.scope, address)), view)
                 if document is not None:
                     found = statements_from_document(document.values, self.origin_of, self.lines, document.location)
                     return found, all(s.known for s in found)

@@ -7,10 +7,13 @@ functions. Whatever cannot be known becomes `unknown(text)`, never a missing val
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import math
 import posixpath
 import re
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -421,15 +424,11 @@ def _call(expr: Call, scope: Scope) -> Any:
     if expr.name in _PARTIAL_OK:
         if expr.name not in ("try", "can") and any(is_unknown(a) for a in args):
             return unknown(expr.text)
-        try:
-            return function(scope, *args)
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError):
-            return unknown(expr.text)
-    if any(has_unknown(a) for a in args):
+    elif any(has_unknown(a) for a in args):
         return unknown(expr.text)
     try:
         return function(scope, *args)
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError, json.JSONDecodeError):
+    except Exception:  # noqa: BLE001 - any failure of a Terraform function on these arguments means "not known"
         return unknown(expr.text)
 
 
@@ -572,6 +571,25 @@ def _file(scope: Scope, path: str) -> Any:
     raise ValueError("file not available")
 
 
+def _templatefile(scope: Scope, path: str, variables: dict[str, Any]) -> Any:
+    from airtf_lint.parsers.hcl import parse_template  # the parser builds this module's IR
+
+    template = parse_template(_file(scope, path))
+    value = evaluate(template, scope.child(dict(variables)))
+    if is_unknown(value):
+        raise ValueError("template not fully known")
+    return value
+
+
+def _regex(scope: Scope, pattern: str, text: str) -> Any:
+    match = re.search(pattern, text)
+    if match is None:
+        raise ValueError("no match")
+    if match.groupdict():
+        return match.groupdict()
+    return list(match.groups()) if match.groups() else match.group(0)
+
+
 def _try(scope: Scope, *values: Any) -> Any:
     for value in values:
         if not has_unknown(value):
@@ -644,6 +662,26 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "slice": lambda scope, items, start, end: items[int(start):int(end)],
     "one": lambda scope, items: items[0] if len(items) == 1 else (None if not items else _fail()),
     "file": _file,
+    "templatefile": _templatefile,
+    "basename": lambda scope, p: posixpath.basename(p),
+    "dirname": lambda scope, p: posixpath.dirname(p),
+    "regex": _regex,
+    "regexall": lambda scope, pattern, text: [m.group(0) if not m.groups() else list(m.groups())
+                                              for m in re.finditer(pattern, text)],
+    "base64encode": lambda scope, s: base64.b64encode(s.encode()).decode(),
+    "base64decode": lambda scope, s: base64.b64decode(s).decode(),
+    "md5": lambda scope, s: hashlib.md5(s.encode()).hexdigest(),  # noqa: S324 - Terraform's md5(), not security
+    "sha1": lambda scope, s: hashlib.sha1(s.encode()).hexdigest(),  # noqa: S324
+    "sha256": lambda scope, s: hashlib.sha256(s.encode()).hexdigest(),
+    "urlencode": lambda scope, s: urllib.parse.quote(s, safe=""),
+    "setunion": lambda scope, *sets: _toset(scope, [v for s in sets for v in s]),
+    "setintersection": lambda scope, first, *rest: _toset(scope, [v for v in first if all(v in r for r in rest)]),
+    "setsubtract": lambda scope, a, b: _toset(scope, [v for v in a if v not in b]),
+    "alltrue": lambda scope, items: all(v is True or v == "true" for v in items),
+    "anytrue": lambda scope, items: any(v is True or v == "true" for v in items),
+    "endswith": lambda scope, s, p: s.endswith(p),
+    "strrev": lambda scope, s: s[::-1],
+    "indent": lambda scope, n, s: s.replace("\n", "\n" + " " * int(n)),
     "try": _try,
     "can": lambda scope, value: not has_unknown(value),
     "nonsensitive": lambda scope, value: value,

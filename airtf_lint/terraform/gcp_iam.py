@@ -11,7 +11,7 @@ from typing import Any
 
 from airtf_lint.facts import is_unknown
 from airtf_lint.terraform.expressions import render_json, to_string
-from airtf_lint.terraform.resources import ResourceView
+from airtf_lint.terraform.resources import ResourceView, index_by_base, pick
 
 SERVICE_ACCOUNT = "google_service_account"
 # resource type prefix -> (level, attribute naming the target)
@@ -49,7 +49,7 @@ class GcpIamExtractor:
     def __init__(self, views: list[ResourceView]) -> None:
         self.views = views
         self.accounts = [v for v in views if v.type == SERVICE_ACCOUNT and v.mode == "managed"]
-        self.by_address = {(v.scope, v.local_address): v for v in self.accounts}
+        self.by_address = index_by_base(self.accounts)
         self.by_email: dict[str, ResourceView] = {}
         self.by_account_id: dict[tuple[str, str], ResourceView] = {}
         for view in self.accounts:
@@ -64,7 +64,7 @@ class GcpIamExtractor:
         """The service account an attribute names: by reference, by email, or by account id."""
         for address in view.refs.get(attribute, []):
             if address.startswith(f"{SERVICE_ACCOUNT}."):
-                found = self.by_address.get((view.scope, address))
+                found = pick(self.by_address.get((view.scope, address)), view)
                 if found is not None:
                     return found
         value = view.values.get(attribute) if value is None else value

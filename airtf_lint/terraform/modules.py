@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airtf_lint.facts import FileFacts, HclAttribute, HclBlock, Location, is_unknown, unknown
-from airtf_lint.terraform.expressions import Ref, Scope, evaluate, traverse
+from airtf_lint.terraform.expressions import Ref, Scope, evaluate, has_unknown, to_string, traverse
+from airtf_lint.terraform.types import apply_type
 
 LOCAL_SOURCE_PREFIXES = ("./", "../")
 MAX_INSTANCES = 5000
 MAX_DEPTH = 12
+MAX_REPEAT = 1000  # instances of one counted or for_each block
 # Meta-arguments of a module block: not inputs of the called module.
 MODULE_META = frozenset({"source", "version", "providers", "count", "for_each", "depends_on"})
 SENSITIVE = {"__sensitive__": True}
@@ -76,6 +78,13 @@ def _variable_defaults(folder: ModuleFolder) -> tuple[dict[str, Any], set[str]]:
     return values, sensitive
 
 
+def _typed(folder: ModuleFolder, values: dict[str, Any]) -> dict[str, Any]:
+    """Apply each variable's type constraint (optional attributes and their defaults) to its value."""
+    types = {b.labels[0]: b.attributes["type"].expr for b in folder.blocks("variable")
+             if b.labels and "type" in b.attributes}
+    return {name: apply_type(value, types.get(name)) for name, value in values.items()}
+
+
 def _hide_sensitive(values: dict[str, Any], sensitive: set[str]) -> dict[str, Any]:
     return {k: (SENSITIVE if k in sensitive and not is_unknown(v) else v) for k, v in values.items()}
 
@@ -118,7 +127,8 @@ class ModuleEvaluator:
         for folder_dir, folder in sorted(self.folders.items()):
             if folder_dir not in reached:
                 defaults, sensitive = _variable_defaults(folder)
-                self._instantiate(folder, "", None, _hide_sensitive(defaults, sensitive), (folder_dir,), reached)
+                self._instantiate(folder, "", None, _hide_sensitive(_typed(folder, defaults), sensitive),
+                                  (folder_dir,), reached)
         return self.instances
 
     def _root_variables(self, root: str) -> dict[str, Any]:
@@ -128,7 +138,7 @@ class ModuleEvaluator:
             values.update({n: a.value for n, a in self.tfvars[path].hcl_attributes.items()})
         for facts in self.var_files:
             values.update({n: a.value for n, a in facts.hcl_attributes.items()})
-        return _hide_sensitive(values, sensitive)
+        return _hide_sensitive(_typed(folder, values), sensitive)
 
     def _instantiate(self, folder: ModuleFolder, address: str, root: str | None, variables: dict[str, Any],
                      stack: tuple[str, ...], reached: set[str]) -> Instance | None:
@@ -156,8 +166,10 @@ class ModuleEvaluator:
             inputs = {name: self.attribute(instance, attr) for name, attr in call.attributes.items()
                       if name not in MODULE_META}
             child_address = f"{address}.module.{call.labels[0]}" if address else f"module.{call.labels[0]}"
-            child = self._instantiate(self.folders[child_dir], child_address, root,
-                                      _hide_sensitive({**defaults, **inputs}, sensitive), stack + (child_dir,), reached)
+            child_folder = self.folders[child_dir]
+            child = self._instantiate(child_folder, child_address, root,
+                                      _hide_sensitive(_typed(child_folder, {**defaults, **inputs}), sensitive),
+                                      stack + (child_dir,), reached)
             if child is not None:
                 instance.children[call.labels[0]] = child
         return instance
@@ -167,23 +179,53 @@ class ModuleEvaluator:
     def attribute(self, instance: Instance, attr: HclAttribute) -> Any:
         return evaluate(attr.expr, instance.scope) if attr.expr is not None else attr.value
 
-    def block_values(self, instance: Instance, block: HclBlock) -> dict[str, Any]:
+    def expand(self, instance: Instance, block: HclBlock) -> tuple[str, list[tuple[Any, dict[str, Any]]]]:
+        """A block's instances and their values: ("single", [(None, values)]); ("count", [(0, values), ...]);
+        ("for_each", [("key", values), ...]); or ("unknown", [(None, values)]) when count/for_each cannot be
+        known, evaluated with count.index / each.* unknown."""
         key = (id(instance), f"{block.type}:{'.'.join(block.labels)}:{block.location.path}:{block.location.line}")
         if key in self._values:
             return self._values[key]
         if key in self._in_progress:
-            return unknown(".".join(block.labels))
+            return "unknown", [(None, unknown(".".join(block.labels)))]
         self._in_progress.add(key)
         try:
-            values = self._evaluate_block(instance, block)
-            if block.type in ("resource", "data") and block.labels:
-                kind = block.labels[0] if block.type == "resource" else f"data.{block.labels[0]}"
-                extra = self.computed.get(kind)
-                if extra is not None:
-                    values = {**values, **extra(values)}
+            mode, scopes = self._repetition(instance, block)
+            result = mode, [(index, self._computed(block, self._evaluate_block(instance, block, scope)))
+                            for index, scope in scopes]
         finally:
             self._in_progress.discard(key)
-        self._values[key] = values
+        self._values[key] = result
+        return result
+
+    def block_values(self, instance: Instance, block: HclBlock) -> dict[str, Any]:
+        """Values of a block that is not repeated (or of its first instance)."""
+        _, items = self.expand(instance, block)
+        return items[0][1] if items else {}
+
+    def _repetition(self, instance: Instance, block: HclBlock) -> tuple[str, list[tuple[Any, Scope]]]:
+        scope = instance.scope
+        if "count" in block.attributes:
+            count = self.attribute(instance, block.attributes["count"])
+            if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+                return "count", [(i, scope.child({"count": {"index": i}})) for i in range(min(count, MAX_REPEAT))]
+            return "unknown", [(None, scope)]
+        if "for_each" in block.attributes:
+            collection = self.attribute(instance, block.attributes["for_each"])
+            if isinstance(collection, list) and not has_unknown(collection):
+                collection = {to_string(v): v for v in collection if to_string(v) is not None}
+            if isinstance(collection, dict) and not is_unknown(collection):
+                items = list(collection.items())[:MAX_REPEAT]
+                return "for_each", [(k, scope.child({"each": {"key": k, "value": v}})) for k, v in items]
+            return "unknown", [(None, scope)]
+        return "single", [(None, scope)]
+
+    def _computed(self, block: HclBlock, values: dict[str, Any]) -> dict[str, Any]:
+        if block.type in ("resource", "data") and block.labels:
+            kind = block.labels[0] if block.type == "resource" else f"data.{block.labels[0]}"
+            extra = self.computed.get(kind)
+            if extra is not None:
+                return {**values, **extra(values)}
         return values
 
     def origin_of(self, value: Any) -> Location | None:
@@ -242,8 +284,15 @@ class ModuleEvaluator:
                 rest = names[1:]
             else:
                 return unknown(text)
-            if block is None or "count" in block.attributes or "for_each" in block.attributes:
+            if block is None:
                 return unknown(text)
-            return traverse(self.block_values(instance, block), rest, instance.scope, text)
+            mode, items = self.expand(instance, block)
+            if mode == "unknown":
+                return unknown(text)
+            if mode == "count":
+                return traverse([values for _, values in items], rest, instance.scope, text)
+            if mode == "for_each":
+                return traverse({k: values for k, values in items}, rest, instance.scope, text)
+            return traverse(items[0][1], rest, instance.scope, text)
 
         return resolve

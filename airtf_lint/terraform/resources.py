@@ -3,6 +3,7 @@ so that the principal and grant extractors need not care which."""
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -28,7 +29,13 @@ class ResourceView:
     refs: dict[str, list[str]] = field(default_factory=dict)  # attribute -> local addresses it references
     block: HclBlock | None = None  # the .tf block: for .tf resources, and for plan resources whose source is found
     source: str = "hcl"  # or "plan"
+    key: Any = None  # count index or for_each key of this instance of the block
     plan_location: Location | None = None  # for plan resources: where the plan names them
+
+    @property
+    def base_address(self) -> str:
+        """The local address without its count/for_each index: what references name."""
+        return _INDEX.sub("", self.local_address)
 
     @property
     def id(self) -> str:
@@ -51,12 +58,34 @@ def hcl_views(evaluator: ModuleEvaluator, instances: list[Instance]) -> list[Res
             mode = "managed" if block.type == "resource" else "data"
             local = f"{block.labels[0]}.{block.labels[1]}" if mode == "managed" else f"data.{block.labels[0]}.{block.labels[1]}"
             refs = {name: references(attr.expr) for name, attr in block.attributes.items() if attr.expr is not None}
-            views.append(ResourceView(
-                address=prefix + local, local_address=local, type=block.labels[0], mode=mode,
-                values=evaluator.block_values(instance, block), location=block.location, group=group,
-                scope=f"{group}:{instance.address}", refs={k: v for k, v in refs.items() if v}, block=block,
-            ))
+            repetition, items = evaluator.expand(instance, block)
+            for key, values in items:
+                suffix = "" if key is None else (f"[{key}]" if repetition == "count" else f"[{json.dumps(key)}]")
+                views.append(ResourceView(
+                    address=prefix + local + suffix, local_address=local + suffix, type=block.labels[0], mode=mode,
+                    values=values, location=block.location, group=group, scope=f"{group}:{instance.address}",
+                    refs={k: v for k, v in refs.items() if v}, block=block, key=key,
+                ))
     return views
+
+
+def index_by_base(views: list[ResourceView]) -> dict[tuple[str, str], list[ResourceView]]:
+    index: dict[tuple[str, str], list[ResourceView]] = {}
+    for view in views:
+        index.setdefault((view.scope, view.base_address), []).append(view)
+    return index
+
+
+def pick(candidates: list[ResourceView] | None, referrer: ResourceView) -> ResourceView | None:
+    """The instance of a referenced block meant by a referrer: the only one, or the one with the same key
+    (the `each.key` pattern), or the first."""
+    if not candidates:
+        return None
+    if len(candidates) > 1:
+        same = [c for c in candidates if c.key is not None and c.key == referrer.key]
+        if same:
+            return same[0]
+    return candidates[0]
 
 
 def plan_views(all_facts: list[FileFacts]) -> list[ResourceView]:
