@@ -12,6 +12,7 @@ configuration references); otherwise by name or ARN within the same root module 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -27,6 +28,7 @@ from airtf_lint.terraform.resources import ResourceView, index_by_base, pick
 
 PRINCIPAL_KINDS = {"aws_iam_role": "role", "aws_iam_user": "user", "aws_iam_group": "group"}
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
+_AWS_MANAGED = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
 # Inline policy resources: type -> the attribute naming the principal.
 INLINE = {"aws_iam_role_policy": "role", "aws_iam_user_policy": "user", "aws_iam_group_policy": "group"}
 ATTACHMENTS = {"aws_iam_role_policy_attachment": "role", "aws_iam_user_policy_attachment": "user",
@@ -193,7 +195,7 @@ class AwsIamExtractor:
         if policy is not None:
             found, known = self.statements(policy, "policy")
             self.grants.append(_Grant(target.id, "managed", policy.id, policy_arn, via, found, known))
-        elif isinstance(policy_arn, str) and policy_arn.startswith(AWS_MANAGED_PREFIX):
+        elif isinstance(policy_arn, str) and _AWS_MANAGED.match(policy_arn):
             name = policy_arn.rsplit("/", 1)[-1]
             found = self._aws_statements(name, via.attribute_location(attribute))
             self.grants.append(_Grant(target.id, "aws_managed", f"aws-managed:{name}", policy_arn, via, found,

@@ -15,8 +15,14 @@ def _policy_document(values: dict[str, Any]) -> dict[str, Any]:
     return {"json": document_json(statements_from_document(values))}
 
 
+def _partition(values: dict[str, Any]) -> dict[str, Any]:
+    # Assumed: the commercial partition. ARNs built from it (arn:${partition}:iam::aws:policy/...) are then known.
+    return {"partition": "aws", "dns_suffix": "amazonaws.com", "reverse_dns_prefix": "com.amazonaws"}
+
+
 COMPUTED_ATTRIBUTES: Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]] = MappingProxyType({
     "data.aws_iam_policy_document": _policy_document,
     "data.google_iam_policy": google_iam_policy_data,
+    "data.aws_partition": _partition,
     "google_service_account": service_account_email,
 })
