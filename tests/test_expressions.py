@@ -37,7 +37,7 @@ def ev(text, **scope):
     ("var.list[*].name", ["x", "y"]),
     ('join(",", var.names)', "a,b"),
     ('lookup(var.tags, "missing", "dflt")', "dflt"),
-    ('try(var.nope, "fallback")', "fallback"),
+    ('try(var.tags.nope, "fallback")', "fallback"),
 ])
 def test_known_values_are_computed(text, expected):
     scope = dict(variables={"env": "prod", "tags": {"team": "data"}, "list": [{"name": "x"}, {"name": "y"}],
@@ -171,3 +171,22 @@ def test_templatefile_renders_a_policy_template_from_the_tree(tmp_path):
 ])
 def test_string_and_path_functions(text, expected):
     assert ev(text) == expected
+
+
+def test_try_skips_errors_but_not_values_that_are_merely_unknown():
+    scope = dict(variables={"o": {"a": 1}})
+    assert ev('try(var.o.missing, "fallback")', **scope) == "fallback"
+    assert ev("try(var.o.a, 2)", **scope) == 1
+    assert is_unknown(ev("try(var.not_known_yet.x, true)"))
+
+
+def test_can_is_false_on_errors_and_unknown_on_unknown_values():
+    scope = dict(variables={"o": {"a": 1}})
+    assert ev("can(var.o.missing)", **scope) is False
+    assert ev("can(var.o.a)", **scope) is True
+    assert is_unknown(ev('can(regex("^a$", var.not_known_yet))'))
+
+
+def test_path_references_are_unknown_outside_a_module():
+    assert is_unknown(ev('"ex-${basename(path.cwd)}"'))
+    assert ev('"ex-${basename(path.cwd)}"', module_dir="examples/complete", root_dir="examples/complete") == "ex-complete"

@@ -151,6 +151,16 @@ def references(expr: Any) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def error(expression: str) -> dict[str, Any]:
+    """An expression Terraform would reject (a missing attribute or index of a known value): unknown to rules,
+    but try() and can() treat it as a failure, as Terraform does."""
+    return {UNKNOWN_KEY: True, "expr": expression, "error": True}
+
+
+def is_error(value: Any) -> bool:
+    return is_unknown(value) and value.get("error") is True
+
+
 # --- scope -------------------------------------------------------------------------------------------------------
 
 Resolver = Callable[[str, tuple[str, ...]], Any]
@@ -166,8 +176,8 @@ class Scope:
 
     variables: Mapping[str, Any] = field(default_factory=dict)
     locals: Mapping[str, Expr] = field(default_factory=dict)
-    module_dir: str = "."
-    root_dir: str = "."
+    module_dir: str | None = None  # None: no module (parse time), so path.* is unknown
+    root_dir: str | None = None
     resolve: Resolver | None = None
     read_file: Callable[[str], str | None] | None = None
     iteration: dict[str, Any] = field(default_factory=dict)
@@ -231,7 +241,7 @@ def _template(expr: Template, scope: Scope) -> Any:
         value = evaluate(part, scope)
         text = to_string(value)
         if text is None:
-            return unknown(expr.text)
+            return error(expr.text) if is_error(value) else unknown(expr.text)
         out.append(text)
     return "".join(out)
 
@@ -254,22 +264,22 @@ def _object(expr: ObjectExpr, scope: Scope) -> Any:
 def traverse(value: Any, steps: tuple[Any, ...], scope: Scope, text: str) -> Any:
     for step in steps:
         if is_unknown(value):
-            return unknown(text)
+            return error(text) if is_error(value) else unknown(text)
         key = step if isinstance(step, str) else evaluate(step, scope)
         if is_unknown(key):
             return unknown(text)
         if isinstance(value, dict):
             key_text = to_string(key)
             if key_text is None or key_text not in value:
-                return unknown(text)
+                return error(text)
             value = value[key_text]
         elif isinstance(value, list) and isinstance(key, (int, float)) and not isinstance(key, bool):
             index = int(key)
             if not 0 <= index < len(value):
-                return unknown(text)
+                return error(text)
             value = value[index]
         else:
-            return unknown(text)
+            return error(text)
     return value
 
 
@@ -282,7 +292,7 @@ def _ref(expr: Ref, scope: Scope) -> Any:
         return traverse(scope.variables.get(first, unknown(f"var.{first}")), steps[1:], scope, expr.text)
     if root == "local" and first is not None:
         return traverse(scope.local(first), steps[1:], scope, expr.text)
-    if root == "path" and first in ("module", "root", "cwd"):
+    if root == "path" and first in ("module", "root", "cwd") and scope.module_dir is not None:
         return scope.module_dir if first == "module" else scope.root_dir
     if root in ("count", "each", "self", "terraform") or scope.resolve is None:
         return unknown(expr.text)
@@ -421,15 +431,19 @@ def _call(expr: Call, scope: Scope) -> Any:
         if not isinstance(last, list):
             return unknown(expr.text)
         args.extend(last)
-    if expr.name in _PARTIAL_OK:
-        if expr.name not in ("try", "can") and any(is_unknown(a) for a in args):
+    if expr.name not in ("try", "can") and any(is_error(a) for a in args):
+        return error(expr.text)
+    if expr.name in ("try", "can"):
+        pass  # they decide for themselves what errors and unknown arguments mean
+    elif expr.name in _PARTIAL_OK:
+        if any(is_unknown(a) for a in args):
             return unknown(expr.text)
     elif any(has_unknown(a) for a in args):
         return unknown(expr.text)
     try:
         return function(scope, *args)
-    except Exception:  # noqa: BLE001 - any failure of a Terraform function on these arguments means "not known"
-        return unknown(expr.text)
+    except Exception:  # noqa: BLE001 - a Terraform function failing on its arguments is an error of the expression
+        return error(expr.text)
 
 
 _EVALUATORS: dict[type, Callable[[Any, Scope], Any]] = {
@@ -564,7 +578,7 @@ def _file(scope: Scope, path: str) -> Any:
     """file(): relative to where the path says (path.module/...) or, like Terraform, to the root module."""
     if scope.read_file is None or path.startswith("/"):
         raise ValueError("no file access")
-    for candidate in (path, posixpath.join(scope.root_dir, path)):
+    for candidate in (path, posixpath.join(scope.root_dir or ".", path)):
         text = scope.read_file(posixpath.normpath(candidate))
         if text is not None:
             return text
@@ -591,10 +605,18 @@ def _regex(scope: Scope, pattern: str, text: str) -> Any:
 
 
 def _try(scope: Scope, *values: Any) -> Any:
+    """The first argument that is not an error; unknown if that one is not known yet (as in Terraform)."""
     for value in values:
-        if not has_unknown(value):
-            return value
-    raise ValueError("no known alternative")
+        if is_error(value):
+            continue
+        return unknown("try(...)") if has_unknown(value) else value
+    return error("try(...)")
+
+
+def _can(scope: Scope, value: Any) -> Any:
+    if is_error(value):
+        return False
+    return unknown("can(...)") if has_unknown(value) else True
 
 
 def _lookup(scope: Scope, mapping: dict[str, Any], key: str, *default: Any) -> Any:
@@ -683,13 +705,13 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "strrev": lambda scope, s: s[::-1],
     "indent": lambda scope, n, s: s.replace("\n", "\n" + " " * int(n)),
     "try": _try,
-    "can": lambda scope, value: not has_unknown(value),
+    "can": _can,
     "nonsensitive": lambda scope, value: value,
     "sensitive": lambda scope, value: value,
 }
 
 # Functions that decide for themselves what an unknown argument means.
-_PARTIAL_OK = frozenset({"jsonencode", "try", "can", "merge", "concat", "tolist", "toset", "flatten", "coalesce",
+_PARTIAL_OK = frozenset({"jsonencode", "merge", "concat", "tolist", "toset", "flatten", "coalesce",
                          "compact", "length"})
 
 
@@ -700,6 +722,6 @@ def _fail() -> Any:
 __all__ = [
     "BinOp", "Call", "Cond", "EMPTY_SCOPE", "Expr", "ForExpr", "Lit", "ObjectExpr", "Opaque", "Ref", "Scope",
     "Splat", "Template", "Traversal", "TupleExpr", "UNKNOWN_KEY", "UnOp", "evaluate", "has_unknown", "is_placeholder",
-    "placeholder", "references", "render_json",
+    "placeholder", "references", "render_json", "error", "is_error",
     "source_text", "to_string",
 ]
