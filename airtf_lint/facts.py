@@ -130,8 +130,50 @@ class PlanFacts:
 
 
 @dataclass(slots=True)
-class DagFacts:
-    dag_ids: list[str] = field(default_factory=list)
+class Value:
+    """A statically evaluated argument. kind: literal, env_default (os.getenv default, overridable), template
+    (Jinja, rendered at run time), dynamic (XCom, Variable.get, a parameter...), unknown."""
+
+    value: Any
+    kind: str
+    line: int
+    env_var: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"value": self.value, "kind": self.kind, "line": self.line}
+        if self.env_var:
+            out["env_var"] = self.env_var
+        return out
+
+
+@dataclass(slots=True)
+class TaskFact:
+    dag_id: str | None
+    task_id: str | None
+    operator: str  # class name as resolved (alias removed)
+    module: str | None  # module the class comes from, when imported
+    kind: str  # operator, taskflow, hook
+    arguments: dict[str, Value]
+    default_args: dict[str, Value]
+    group: str | None
+    mapped: bool
+    location: Location
+    hooks: list[TaskFact] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DagFact:
+    dag_id: str | None
+    default_args: dict[str, Value]
+    location: Location
+
+
+@dataclass(slots=True)
+class DagFileFacts:
+    dags: list[DagFact] = field(default_factory=list)
+    tasks: list[TaskFact] = field(default_factory=list)
+
+
 
 
 @dataclass(slots=True)
@@ -149,5 +191,5 @@ class FileFacts:
     hcl_blocks: list[HclBlock] = field(default_factory=list)
     hcl_attributes: dict[str, HclAttribute] = field(default_factory=dict)  # top level of .tfvars / .tfbackend
     plan: PlanFacts | None = None
-    dag: DagFacts | None = None
+    dag: DagFileFacts | None = None
     connections: ConnectionFacts | None = None

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from airtf_lint.airflow.tasks import airflow_records
 from airtf_lint.facts import FileFacts, FileKind, Location
 from airtf_lint.parsers.text import UnreadableFile, read_text
 from airtf_lint.sourcelines import SourceLines
@@ -208,10 +209,10 @@ def _terraform(all_facts: list[FileFacts], var_files: list[FileFacts], cwd: Path
 
 
 def _airflow(all_facts: list[FileFacts]) -> dict[str, Any]:
-    dags = [{"dag_id": dag_id, "path": f.source.path} for f in all_facts if f.dag for dag_id in f.dag.dag_ids]
+    dags, tasks = airflow_records(all_facts)
     connections = [{"conn_id": conn_id, "path": f.source.path}
                    for f in all_facts if f.connections for conn_id in f.connections.conn_ids]
-    return {"dags": dags, "tasks": [], "connections": connections}
+    return {"dags": dags, "tasks": tasks, "connections": connections}
 
 
 def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (), cwd: Path | None = None,

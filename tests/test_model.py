@@ -64,3 +64,7 @@ def test_model_with_aws_iam_facts_is_valid():
 
 def test_model_with_gcp_kubernetes_and_connection_facts_is_valid():
     jsonschema.Draft202012Validator(SCHEMA).validate(_model(FIXTURES / "model" / "gcp_k8s_connections"))
+
+
+def test_model_with_dag_facts_is_valid():
+    jsonschema.Draft202012Validator(SCHEMA).validate(_model(FIXTURES / "model" / "dags"))
