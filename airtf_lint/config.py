@@ -32,6 +32,8 @@ class Config:
     rules: list[Path] = field(default_factory=list)
     engine: str = "regorus"
     baseline: Path | None = None
+    connections: list[dict[str, Any]] = field(default_factory=list)
+    environment: dict[str, Any] = field(default_factory=dict)
 
 
 def _schema() -> dict[str, Any]:
@@ -104,4 +106,6 @@ def load_config(explicit: Path | None, cwd: Path) -> Config:
         rules=[base / d for d in data.get("rules", [])],
         engine=data.get("engine", "regorus"),
         baseline=base / data["baseline"] if "baseline" in data else None,
+        connections=list(data.get("connections", [])),
+        environment=dict(data.get("environment", {})),
     )

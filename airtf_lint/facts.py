@@ -177,8 +177,18 @@ class DagFileFacts:
 
 
 @dataclass(slots=True)
+class ConnectionDefinition:
+    """An Airflow connection defined in a file: `definition` holds secret-free facts only."""
+
+    conn_id: str
+    source: str  # export, env_file, environment (compose/Helm), settings (Astro, community chart)
+    definition: dict[str, Any]
+    location: Location
+
+
+@dataclass(slots=True)
 class ConnectionFacts:
-    conn_ids: list[str] = field(default_factory=list)
+    definitions: list[ConnectionDefinition] = field(default_factory=list)
 
 
 @dataclass(slots=True)

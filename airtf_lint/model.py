@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from airtf_lint.airflow.connection_values import describe_connection
 from airtf_lint.airflow.tasks import airflow_records
 from airtf_lint.facts import FileFacts, FileKind, Location
 from airtf_lint.parsers.text import UnreadableFile, read_text
@@ -199,7 +200,7 @@ def _terraform(all_facts: list[FileFacts], var_files: list[FileFacts], cwd: Path
         "aws": aws,
         "gcp": gcp,
         "kubernetes": kubernetes,
-        "airflow_connections": extract_connections(views),
+        "airflow_connections": extract_connections(views),  # moved into input.airflow.connections below
         "plans": [{"path": f.source.path, "format_version": f.plan.format_version,
                    "terraform_version": f.plan.terraform_version} for f in all_facts if f.plan is not None],
         "changes": [{"plan": f.source.path, **c} for f in all_facts if f.plan is not None for c in f.plan.changes],
@@ -210,19 +211,33 @@ def _terraform(all_facts: list[FileFacts], var_files: list[FileFacts], cwd: Path
 
 def _airflow(all_facts: list[FileFacts]) -> dict[str, Any]:
     dags, tasks = airflow_records(all_facts)
-    connections = [{"conn_id": conn_id, "path": f.source.path}
-                   for f in all_facts if f.connections for conn_id in f.connections.conn_ids]
+    connections = [{"conn_id": d.conn_id, "source": d.source, "definition": d.definition, **d.location.to_dict()}
+                   for f in all_facts if f.connections for d in f.connections.definitions]
     return {"dags": dags, "tasks": tasks, "connections": connections}
 
 
+def _config_connections(declared: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for item in declared:
+        fields = {k: v for k, v in item.items() if k not in ("conn_id", "principal")}
+        out.append({"conn_id": item["conn_id"], "source": "config", "definition": describe_connection(fields),
+                    "principal": item.get("principal"), "path": None, "line": None})
+    return out
+
+
 def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (), cwd: Path | None = None,
-                lines: SourceLines | None = None) -> dict[str, Any]:
+                lines: SourceLines | None = None, declared_connections: Sequence[dict[str, Any]] = (),
+                environment: dict[str, Any] | None = None) -> dict[str, Any]:
     ordered = sorted(all_facts, key=lambda f: f.source.path)
     if lines is None:
         lines = SourceLines({f.source.path: f.source for f in ordered})
+    terraform = _terraform(ordered, list(var_files), cwd, lines)
+    airflow = _airflow(ordered)
+    airflow["connections"] += terraform.pop("airflow_connections") + _config_connections(declared_connections)
+    airflow["environment"] = environment or {}
     return {
         "version": MODEL_VERSION,
         "files": [{"path": f.source.path, "kind": str(f.source.kind), "parsed": not f.errors} for f in ordered],
-        "terraform": _terraform(ordered, list(var_files), cwd, lines),
-        "airflow": _airflow(ordered),
+        "terraform": terraform,
+        "airflow": airflow,
     }

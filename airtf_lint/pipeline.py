@@ -34,6 +34,8 @@ class RunOptions:
     engine: str = "regorus"
     baseline: set[str] = field(default_factory=set)
     var_files: Sequence[str] = ()  # --var-file: applied to every root module, after its own tfvars
+    connections: Sequence[dict[str, Any]] = ()  # declared in the configuration
+    environment: dict[str, Any] = field(default_factory=dict)
     # Pre-commit mode: analyse these paths as context, but report only on `report_on` and their module folders.
     report_on: Sequence[str] | None = None
 
@@ -89,7 +91,7 @@ def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
     facts, errors = collect_facts(options, progress)
     var_files = [parse_file(source) for source in _var_file_sources(options)]
     lines = SourceLines({f.source.path: f.source for f in facts})
-    model = build_model(facts, var_files, options.cwd, lines)
+    model = build_model(facts, var_files, options.cwd, lines, options.connections, options.environment)
     raw = engine.evaluate(model)
 
     by_id = {r.id: r for r in rules}

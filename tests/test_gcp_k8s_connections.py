@@ -14,9 +14,14 @@ CASE = FIXTURES / "model" / "gcp_k8s_connections"
 
 
 @pytest.fixture(scope="module")
-def tf():
+def model():
     facts, _ = collect_facts(RunOptions(paths=["."], cwd=CASE))
-    return build_model(facts, [], CASE)["terraform"]
+    return build_model(facts, [], CASE)
+
+
+@pytest.fixture(scope="module")
+def tf(model):
+    return model["terraform"]
 
 
 def test_service_accounts_are_principals_with_their_computed_email(tf):
@@ -63,14 +68,14 @@ def test_kubernetes_service_accounts_link_to_cloud_identities(tf):
     assert association["role"] == ".:aws_iam_role.worker" and association["service_account"] == "airflow-worker"
 
 
-def test_terraform_managed_connections_are_found_without_their_secrets(tf):
-    connections = {c["conn_id"]: c for c in tf["airflow_connections"]}
+def test_terraform_managed_connections_are_found_without_their_secrets(model):
+    connections = {c["conn_id"]: c for c in model["airflow"]["connections"] if c["source"] == "terraform"}
     assert set(connections) == {"aws_etl", "gcp_etl", "warehouse"}
     aws = connections["aws_etl"]
     assert aws["backend"] == "aws_secrets_manager" and aws["definition"]["conn_type"] == "aws"
     assert aws["definition"]["extra"]["role_arn"] == "arn:aws:iam::123456789012:role/airflow-worker"
     assert aws["definition"]["secret_extras"] == ["aws_secret_access_key"]
-    assert "fixture-not-a-real-key" not in json.dumps(tf["airflow_connections"])
+    assert "fixture-not-a-real-key" not in json.dumps(model["airflow"]["connections"])
     gcp = connections["gcp_etl"]["definition"]
     assert gcp["conn_type"] == "google_cloud_platform"
     assert gcp["extra"]["impersonation_chain"] == "etl@acme-data.iam.gserviceaccount.com"
