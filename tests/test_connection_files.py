@@ -55,7 +55,7 @@ def test_docker_compose_environment_as_mapping_and_list(connections):
     default = _one(connections, "aws_default")
     assert (default["source"], default["path"], default["line"]) == ("environment", "docker-compose.yaml", 5)
     assert default["definition"]["extra"]["role_arn"] == "arn:aws:iam::123456789012:role/airflow-default"
-    assert _one(connections, "slack")["line"] == 12
+    assert _one(connections, "slack")["line"] == 11
 
 
 def test_helm_env_and_extra_env_string(connections):
