@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from airtf_lint.airflow.connection_values import describe_connection
+from airtf_lint.airflow.identity import attach_identities
 from airtf_lint.airflow.tasks import airflow_records
 from airtf_lint.facts import FileFacts, FileKind, Location
 from airtf_lint.parsers.text import UnreadableFile, read_text
@@ -235,9 +236,11 @@ def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (),
     airflow = _airflow(ordered)
     airflow["connections"] += terraform.pop("airflow_connections") + _config_connections(declared_connections)
     airflow["environment"] = environment or {}
-    return {
+    model = {
         "version": MODEL_VERSION,
         "files": [{"path": f.source.path, "kind": str(f.source.kind), "parsed": not f.errors} for f in ordered],
         "terraform": terraform,
         "airflow": airflow,
     }
+    attach_identities(model)
+    return model

@@ -9,6 +9,10 @@ from airtf_lint.facts import FileKind, SourceFile
 from airtf_lint.parsers.text import UnreadableFile, read_text
 
 
+# Files whose lines routinely hold secrets: their text is read for fingerprints and locations, never shown.
+NEVER_SHOWN = frozenset({FileKind.STATE, FileKind.CONNECTIONS})
+
+
 class SourceLines:
     def __init__(self, sources: dict[str, SourceFile]) -> None:
         self._sources = sources
@@ -23,6 +27,13 @@ class SourceLines:
     def line(self, path: str, number: int) -> str:
         lines = self.lines(path)
         return lines[number - 1] if 0 < number <= len(lines) else ""
+
+    def shown_line(self, path: str, number: int) -> str:
+        """The line to show a user beside a finding: empty for files that hold secrets."""
+        source = self._sources.get(path)
+        if source is None or source.kind in NEVER_SHOWN:
+            return ""
+        return self.line(path, number)
 
 
 def _safe_lines(path: Path) -> list[str]:

@@ -17,8 +17,10 @@ EXPECTED = {
     ("ATF-STATE-002", "examples/data-platform/terraform/legacy/backend.tf", 2),
     ("ATF-STATE-003", "examples/data-platform/terraform/prod/backend.tf", 4),
     ("ATF-STATE-004", "examples/data-platform/terraform/legacy/terraform.tfstate", 1),
+    ("ATF-IDENTITY-001", "examples/data-platform/dags/reporting.py", 10),
+    ("ATF-IDENTITY-002", "examples/data-platform/.env", 2),
 }
-STATE_SECRET = "example-only-not-a-real-secret-value-000000"
+SECRETS = ("example-only-not-a-real-secret-value-000000", "example-only-not-a-real-secret")
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +39,7 @@ def test_json_carries_the_expected_findings_in_the_documented_shape(outputs):
     for finding in document["findings"]:
         assert list(finding) == ["rule_id", "category", "severity", "message", "path", "line", "column", "end_line",
                                  "end_column", "remediation", "fingerprint"]
-    assert document["summary"] == {"files": 10, "findings": 4, "by_severity": {"critical": 1, "high": 2, "medium": 1},
+    assert document["summary"] == {"files": 12, "findings": 6, "by_severity": {"critical": 1, "high": 3, "medium": 2},
                                    "errors": 0}
 
 
@@ -63,14 +65,14 @@ def test_sarif_is_valid_against_the_sarif_2_1_0_schema(outputs):
 def test_junit_has_one_failure_per_finding(outputs):
     root = ET.fromstring(outputs["junit"].stdout)
     failures = root.findall(".//failure")
-    assert len(failures) == 4 and root.get("failures") == "4"
+    assert len(failures) == 6 and root.get("failures") == "6"
     names = {case.get("name") for case in root.iter("testcase") if case.find("failure") is not None}
     assert "examples/data-platform/terraform/prod/backend.tf:4" in names
 
 
 def test_github_format_writes_one_annotation_per_finding(outputs):
     lines = outputs["github"].stdout.splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 6
     assert any(line.startswith("::error file=examples/data-platform/terraform/legacy/terraform.tfstate,line=1,")
                for line in lines)
     assert any(line.startswith("::warning file=examples/data-platform/terraform/prod/backend.tf,line=4,")
@@ -81,13 +83,13 @@ def test_text_groups_findings_by_file_with_source_and_fix(outputs):
     text = outputs["text"].stdout
     assert "examples/data-platform/terraform/prod/backend.tf\n" in text
     assert '  backend "s3" {' in text and "= fix:" in text
-    assert "Found 4 findings (1 critical, 2 high, 1 medium) in 10 files." in text
+    assert "Found 6 findings (1 critical, 3 high, 2 medium) in 12 files." in text
     assert "\033[" not in text  # not a terminal: no colour
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github"])
-def test_no_format_prints_the_committed_state_files_contents(outputs, fmt):
-    assert STATE_SECRET not in outputs[fmt].stdout + outputs[fmt].stderr
+def test_no_format_prints_a_secret_from_state_or_connection_files(outputs, fmt):
+    assert not any(secret in outputs[fmt].stdout + outputs[fmt].stderr for secret in SECRETS)
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github"])

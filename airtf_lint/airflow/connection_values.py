@@ -51,13 +51,36 @@ def _clean_extras(extra: Any) -> tuple[dict[str, Any], list[str]]:
     return kept, sorted(secrets)
 
 
+AWS_KEY_EXTRAS = frozenset({"aws_access_key_id", "aws_secret_access_key"})
+GCP_KEY_EXTRAS = frozenset({"keyfile_dict", "key_path", "keyfile_path"})
+
+
+def static_credentials(definition: dict[str, Any]) -> str | None:
+    """What long-lived credential a connection embeds or points at, if any: an AWS key pair, a GCP key."""
+    conn_type = str(definition.get("conn_type") or "")
+    secrets = set(definition.get("secret_extras") or [])
+    extra = definition.get("extra") or {}
+    if conn_type == "aws" and ((definition.get("login_present") and definition.get("password_present"))
+                               or AWS_KEY_EXTRAS & secrets):
+        return "AWS access key pair"
+    if conn_type in ("google_cloud_platform", "gcpbigquery", "gcp") and (GCP_KEY_EXTRAS & (secrets | set(extra))):
+        return "GCP service-account key"
+    return None
+
+
 def describe_connection(value: Any) -> dict[str, Any]:
     """Identity-relevant, secret-free facts of a connection given as a URI string, a JSON string or a dict."""
+    described = _describe(value)
+    described["static_credentials"] = static_credentials(described)
+    return described
+
+
+def _describe(value: Any) -> dict[str, Any]:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("{"):
             try:
-                return describe_connection(json.loads(text))
+                return _describe(json.loads(text))
             except json.JSONDecodeError:
                 return {"conn_type": None, "format": "invalid"}
         return _from_uri(text)

@@ -35,7 +35,7 @@ def write_text(result: RunResult, stream: TextIO, color: bool = False) -> None:
             where = paint("dim", f"{f.line}:{f.column}".rjust(7))
             severity = paint(SEVERITY_STYLE[f.severity], f.severity.ljust(8))
             stream.write(f"{where}  {paint('bold', f.rule_id)}  {severity} {f.message}\n")
-            source = result.lines.line(f.path, f.line).rstrip()
+            source = result.lines.shown_line(f.path, f.line).rstrip()
             if source:
                 shown = source.expandtabs(4)[:MAX_SOURCE_WIDTH]
                 stream.write(f"{'':9}{paint('blue', '|')} {shown}\n")
