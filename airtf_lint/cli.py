@@ -17,7 +17,7 @@ from airtf_lint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical", "none")
-SUBCOMMANDS = ("rules", "rule")
+SUBCOMMANDS = ("rules", "rule", "identities")
 
 
 class UsageError(Exception):
@@ -35,7 +35,8 @@ def _csv(values: Sequence[str] | None) -> list[str]:
 
 def lint_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="airtf-lint", description="Lint Airflow DAGs and the Terraform they touch.",
-                     epilog="Other commands: `airtf-lint rules` lists rules, `airtf-lint rule ID` explains one.")
+                     epilog="Other commands: `airtf-lint rules` lists rules, `airtf-lint rule ID` explains one, "
+                            "`airtf-lint identities` shows which identity each task runs as.")
     parser.add_argument("paths", nargs="*", help="files or folders to analyse (default: .)")
     parser.add_argument("--version", action="version", version=f"airtf-lint {__version__}")
     parser.add_argument("-f", "--format", choices=("text", "json", "sarif", "junit", "github"), default="text")
@@ -181,6 +182,29 @@ def run_rule(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
+def run_identities(argv: Sequence[str]) -> int:
+    from airtf_lint.config import load_config
+    from airtf_lint.model import build_model
+    from airtf_lint.pipeline import RunOptions, collect_facts
+    from airtf_lint.report.identities import identity_rows, write_identities
+    from airtf_lint.sourcelines import SourceLines
+
+    parser = _Parser(prog="airtf-lint identities",
+                     description="Show each task, the identity it runs as, and where its grants are written.")
+    parser.add_argument("paths", nargs="*")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--config", type=Path, metavar="FILE")
+    args = parser.parse_args(argv)
+    cwd = Path.cwd()
+    config = load_config(args.config, cwd)
+    options = RunOptions(paths=list(args.paths) or ["."], cwd=cwd, include=config.include, exclude=config.exclude)
+    facts, _ = collect_facts(options)
+    model = build_model(facts, [], cwd, SourceLines({f.source.path: f.source for f in facts}), config.connections,
+                        config.environment)
+    write_identities(identity_rows(model), sys.stdout, args.format)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv == ["--version"]:  # answered before any heavy import: pre-commit and CI call it often
@@ -197,6 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_rules(argv[1:])
         if argv and argv[0] == "rule":
             return run_rule(argv[1:])
+        if argv and argv[0] == "identities":
+            return run_identities(argv[1:])
         return run_lint(argv)
     except UsageError as exc:
         print(f"airtf-lint: error: {exc}", file=sys.stderr)

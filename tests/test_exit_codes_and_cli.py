@@ -163,3 +163,18 @@ def test_progress_bar_shows_on_a_terminal_for_long_runs_but_not_in_ci(tmp_path):
     assert "60/60 files" in stderr
     _, stderr = _stderr_on_a_terminal(tmp_path, {"CI": "true"})
     assert "files" not in stderr
+
+
+def test_identities_shows_each_task_with_its_identity_and_grants():
+    from tests.conftest import EXAMPLE
+    result = run_in_process(["identities", "examples/data-platform"], EXAMPLE.parent.parent)
+    assert result.code == 0
+    [row] = [line for line in result.stdout.splitlines() if line.startswith("etl_daily.copy_raw")]
+    assert "connection" in row and "aws_etl" in row and "aws_iam_role.etl" in row
+
+
+def test_identities_json_carries_the_evidence_chain():
+    from tests.conftest import EXAMPLE
+    rows = run_in_process(["identities", "examples/data-platform", "--format", "json"], EXAMPLE.parent.parent).json()
+    copy = next(r for r in rows if r["task"] == "etl_daily.copy_raw")
+    assert [step["step"] for step in copy["evidence"]] == ["task", "connection", "principal"]

@@ -207,7 +207,7 @@ class IdentityResolver:
                   static_credentials: bool = False) -> dict[str, Any]:
         return {
             "resolution": resolution, "cloud": cloud, "principal": principal["id"] if principal else None,
-            "reference": reference if isinstance(reference, (str, type(None))) else str(reference),
+            "reference": _reference_text(reference),
             "parameter": usage["parameter"] if usage else None, "conn_id": usage["conn_id"] if usage else None,
             "when_missing": usage["when_missing"] if usage else None,
             "static_credentials": static_credentials, "evidence": evidence,
@@ -235,6 +235,14 @@ class IdentityResolver:
                                              task["path"], task["line"]))
             identities.append(code)
         return identities
+
+
+def _reference_text(reference: Any) -> str | None:
+    if reference is None or isinstance(reference, str):
+        return reference
+    if isinstance(reference, dict) and "expr" in reference:
+        return str(reference["expr"])
+    return str(reference)
 
 
 def _fingerprint(definition: dict[str, Any]) -> str:

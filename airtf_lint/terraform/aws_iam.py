@@ -29,6 +29,7 @@ from airtf_lint.terraform.resources import ResourceView, index_by_base, pick
 PRINCIPAL_KINDS = {"aws_iam_role": "role", "aws_iam_user": "user", "aws_iam_group": "group"}
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
 _AWS_MANAGED = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
+_INDEX = re.compile(r"\[.*$")
 # Inline policy resources: type -> the attribute naming the principal.
 INLINE = {"aws_iam_role_policy": "role", "aws_iam_user_policy": "user", "aws_iam_group_policy": "group"}
 ATTACHMENTS = {"aws_iam_role_policy_attachment": "role", "aws_iam_user_policy_attachment": "user",
@@ -84,11 +85,25 @@ class AwsIamExtractor:
                 if target is not None:
                     return target
         value = view.values.get(attribute) if value is None else value
+        if is_unknown(value):
+            ref = value.get("ref") if isinstance(value.get("ref"), dict) else {"module": None, "expr": value.get("expr")}
+            return self._by_expression(view, ref, target_type)
         if isinstance(value, str):
             kind = PRINCIPAL_KINDS.get(target_type, "policy")
             name = _arn_name(value, kind) or value
             return self.by_name.get((view.group, target_type, name))
         return None
+
+    def _by_expression(self, view: ResourceView, ref: dict[str, Any], target_type: str) -> ResourceView | None:
+        """An unknown value that is a reference (aws_iam_role.r.arn): in the same module instance, or, when it came
+        out of a module output, inside that module."""
+        parts = str(ref.get("expr") or "").split(".")
+        if len(parts) < 2 or parts[0] != target_type:
+            return None
+        scope = view.scope
+        if ref.get("module") is not None:
+            scope = f"{view.scope.rsplit(':', 1)[0]}:{ref['module']}"
+        return pick(self.by_address.get((scope, f"{parts[0]}.{_INDEX.sub('', parts[1])}")), view)
 
     def link_all(self, view: ResourceView, attribute: str, target_type: str) -> list[ResourceView]:
         values = view.values.get(attribute)

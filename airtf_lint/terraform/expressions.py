@@ -302,7 +302,10 @@ def _ref(expr: Ref, scope: Scope) -> Any:
     while head < len(steps) and isinstance(steps[head], str):
         head += 1
     value = scope.resolve(root, names[:head])
-    return traverse(value, steps[head:], scope, expr.text) if not is_unknown(value) else unknown(expr.text)
+    if is_unknown(value):
+        return {**unknown(expr.text), "ref": value["ref"]} if "ref" in value and head == len(steps) else \
+            unknown(expr.text)
+    return traverse(value, steps[head:], scope, expr.text)
 
 
 def _traversal(expr: Traversal, scope: Scope) -> Any:

@@ -32,14 +32,14 @@ def extract_kubernetes(views: Iterable[ResourceView], aws: AwsIamExtractor,
         annotations = metadata.get("annotations") if isinstance(metadata.get("annotations"), dict) else {}
         role_arn = annotations.get(IRSA_ANNOTATION)
         gsa = annotations.get(WORKLOAD_IDENTITY_ANNOTATION)
-        role = aws.link(view, "metadata", "aws_iam_role", role_arn) if isinstance(role_arn, str) else None
+        role = aws.link(view, "metadata", "aws_iam_role", role_arn) if role_arn is not None else None
         account = gcp.account_for(view, "metadata", gsa) if gsa is not None else None
         principals.append({
             "id": view.id, "cloud": "kubernetes", "kind": "service_account", "type": view.type,
             "address": view.address, "name": metadata.get("name") if isinstance(metadata.get("name"), str) else None,
             "namespace": metadata.get("namespace", "default"), "root": view.group,
             "source": view.source,
-            "irsa_role_arn": role_arn, "irsa_role": role.id if role else None,
+            "irsa_role_arn": role_arn if isinstance(role_arn, str) else None, "irsa_role": role.id if role else None,
             "gcp_service_account_value": gsa, "gcp_service_account": account.id if account else None,
             **view.location.to_dict(),
         })

@@ -275,6 +275,9 @@ class ModuleEvaluator:
                 if child is None or output is None or "value" not in output.attributes:
                     return unknown(text)
                 value = self.attribute(child, output.attributes["value"])
+                if is_unknown(value) and not names[2:]:
+                    # Keep what the output refers to inside the child, so links can follow it (role ARNs...).
+                    return {**unknown(text), "ref": {"module": child.address, "expr": value.get("expr")}}
                 return traverse(value, names[2:], instance.scope, text)
             if root == "data" and len(names) >= 2:
                 block = self._find(instance, "data", names[:2])

@@ -22,3 +22,21 @@ resource "aws_iam_role" "etl" {
     }]
   })
 }
+
+data "aws_iam_policy_document" "etl" {
+  statement {
+    sid       = "CopyBetweenBuckets"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:ListBucket"]
+    resources = concat(var.bucket_arns, [for arn in var.bucket_arns : "${arn}/*"])
+  }
+}
+
+resource "aws_iam_role_policy" "etl" {
+  name   = "etl"
+  role   = aws_iam_role.etl.id
+  policy = data.aws_iam_policy_document.etl.json
+}
+
+output "role_arn" {
+  value = aws_iam_role.etl.arn
+}
