@@ -159,6 +159,7 @@ class TaskFact:
     mapped: bool
     location: Location
     hooks: list[TaskFact] = field(default_factory=list)
+    commands: list[Value] = field(default_factory=list)  # subprocess commands in the task's code
 
 
 @dataclass(slots=True)
@@ -166,6 +167,7 @@ class DagFact:
     dag_id: str | None
     default_args: dict[str, Value]
     location: Location
+    schedule: Value | None = None
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 from airtf_lint.airflow.connection_values import describe_connection
 from airtf_lint.airflow.identity import attach_identities
+from airtf_lint.airflow.terraform_runs import terraform_runs
 from airtf_lint.airflow.tasks import airflow_records
 from airtf_lint.facts import FileFacts, FileKind, Location
 from airtf_lint.parsers.text import UnreadableFile, read_text
@@ -243,4 +244,7 @@ def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (),
         "airflow": airflow,
     }
     attach_identities(model)
+    roots = [r["dir"] for r in terraform["roots"]]
+    for task in airflow["tasks"]:
+        task["terraform_runs"] = terraform_runs(task, task.pop("commands"), roots)
     return model

@@ -223,7 +223,8 @@ class DagAnalyser:
             dag_id = self.value(call.args[0])
         default_args = kwargs.get("default_args")
         fact = DagFact(dag_id.value if dag_id and isinstance(dag_id.value, str) else None,
-                       _as_arguments(default_args), self.location(call))
+                       _as_arguments(default_args), self.location(call),
+                       kwargs.get("schedule", kwargs.get("schedule_interval")))
         self.facts.dags.append(fact)
         return fact
 
@@ -319,6 +320,7 @@ class DagAnalyser:
         callable_node = next((k.value for k in call.keywords if k.arg == "python_callable"), None)
         if isinstance(callable_node, ast.Name) and callable_node.id in self.functions:
             task.hooks = self._hooks(self.functions[callable_node.id], dag.dag_id, task.task_id)
+            task.commands = self._commands(self.functions[callable_node.id])
         self.facts.tasks.append(task)
 
     def _taskflow_task(self, function_name: str, call: ast.Call, extra: dict[str, Value], mapped: bool,
@@ -332,7 +334,23 @@ class DagAnalyser:
                         f"@task{'.' + flavour if flavour else ''}", None, "taskflow", kwargs,
                         {**context.default_args, **own_defaults}, context.group, mapped, self.location(call))
         task.hooks = self._hooks(function, task.dag_id, task.task_id)
+        task.commands = self._commands(function)
         self.facts.tasks.append(task)
+
+    def _commands(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[Value]:
+        """Commands the task's code runs through subprocess (`subprocess.run(["terraform", "apply"])`), and the
+        command string a @task.bash function returns."""
+        commands = []
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call) and node.args:
+                name = self.qualified(node.func) or ""
+                if name.startswith("subprocess.") or name in ("os.system", "os.popen"):
+                    commands.append(self.value(node.args[0]))
+            elif isinstance(node, ast.Return) and node.value is not None:
+                value = self.value(node.value)
+                if isinstance(value.value, str):
+                    commands.append(value)
+        return commands
 
     def _hooks(self, function: ast.FunctionDef | ast.AsyncFunctionDef, dag_id: str | None,
                task_id: str | None) -> list[TaskFact]:

@@ -84,6 +84,7 @@ def task_record(task: TaskFact, cat: Catalogue | None = None) -> dict[str, Any]:
         "identity_arguments": identity_arguments(task, cat),
         "hooks": [{"class": h.operator, "module": h.module, "arguments": _arguments(h),
                    "connections": connections_of(h, cat), **h.location.to_dict()} for h in task.hooks],
+        "commands": [c.to_dict() for c in task.commands],
         **task.location.to_dict(),
     }
 
@@ -96,6 +97,6 @@ def airflow_records(all_facts: list[FileFacts]) -> tuple[list[dict[str, Any]], l
             continue
         for dag in facts.dag.dags:
             dags.append({"dag_id": dag.dag_id, "default_args": {k: v.to_dict() for k, v in dag.default_args.items()},
-                         **dag.location.to_dict()})
+                         "schedule": dag.schedule.to_dict() if dag.schedule else None, **dag.location.to_dict()})
         tasks.extend(task_record(task, cat) for task in facts.dag.tasks)
     return dags, tasks

@@ -7,3 +7,11 @@ finding(message, at) := object.union(
 	{"msg": message},
 	object.filter(at, {"path", "line", "column", "end_line", "end_column"}),
 )
+
+# Every Terraform invocation a task runs, with its task.
+terraform_runs contains {"task": task, "run": run} if {
+	some task in input.airflow.tasks
+	some run in task.terraform_runs
+}
+
+task_name(task) := sprintf("%s.%s", [task.dag_id, task.task_id])

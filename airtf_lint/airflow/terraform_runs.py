@@ -1,0 +1,105 @@
+"""Terraform run from a DAG: found in BashOperator / @task.bash commands, pod and container commands with a
+Terraform image, and subprocess calls in task code. Each invocation becomes a fact with its subcommand, the flags
+that matter (auto-approve, lock, state, plan file, destroy), its working directory, and the root module in the
+repository that working directory most likely is."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from typing import Any
+
+TOOLS = ("terraform", "tofu")
+_SEPARATORS = re.compile(r"&&|\|\||;|\n|\|")
+_GLOBAL_FLAG = re.compile(r"^-chdir=(.+)$")
+
+
+def _segments(command: str) -> list[list[str]]:
+    out = []
+    for part in _SEPARATORS.split(command):
+        try:
+            words = shlex.split(part, posix=True)
+        except ValueError:
+            words = part.split()
+        if words:
+            out.append(words)
+    return out
+
+
+def parse_command(command: Any) -> list[dict[str, Any]]:
+    """Every terraform invocation in a shell command string, or an argv list."""
+    if isinstance(command, list):
+        segments = [[str(w) for w in command]] if all(isinstance(w, (str, int)) for w in command) else []
+    elif isinstance(command, str):
+        segments = _segments(command)
+    else:
+        return []
+    runs, cwd = [], None
+    for words in segments:
+        if words[0] == "cd" and len(words) > 1:
+            cwd = words[1]
+            continue
+        if posixpath.basename(words[0]) not in TOOLS:
+            continue
+        chdir, rest = None, words[1:]
+        while rest and rest[0].startswith("-"):
+            match = _GLOBAL_FLAG.match(rest[0])
+            chdir = match.group(1) if match else chdir
+            rest = rest[1:]
+        if not rest:
+            continue
+        subcommand, args = rest[0], rest[1:]
+        flags = {a.split("=", 1)[0].lstrip("-"): (a.split("=", 1)[1] if "=" in a else True)
+                 for a in args if a.startswith("-")}
+        positional = [a for a in args if not a.startswith("-")]
+        runs.append({
+            "tool": posixpath.basename(words[0]), "subcommand": subcommand, "args": args,
+            "auto_approve": flags.get("auto-approve") in (True, "true"),
+            "lock_disabled": flags.get("lock") == "false",
+            "state_path": flags.get("state") if isinstance(flags.get("state"), str) else None,
+            "plan_file": positional[0] if subcommand == "apply" and positional else None,
+            "destroy": subcommand == "destroy" or (subcommand in ("apply", "plan") and "destroy" in flags),
+            "directory": chdir or cwd,
+        })
+    return runs
+
+
+def match_root(directory: Any, roots: list[str]) -> str | None:
+    """The root module folder whose trailing path components best match a deployment path: /opt/infra/prod
+    matches repo folder infra/prod (at least the last component must match; the longest match wins)."""
+    if not isinstance(directory, str) or not directory or "{{" in directory:
+        return None
+    wanted = [p for p in directory.strip("/").split("/") if p not in ("", ".")]
+    best, best_length = None, 0
+    for root in roots:
+        parts = [p for p in root.split("/") if p not in ("", ".")]
+        length = 0
+        while length < min(len(parts), len(wanted)) and parts[-1 - length] == wanted[-1 - length]:
+            length += 1
+        if length > best_length:
+            best, best_length = root, length
+    return best
+
+
+def terraform_runs(task: dict[str, Any], commands: list[dict[str, Any]], roots: list[str]) -> list[dict[str, Any]]:
+    sources: list[tuple[str, Any, int]] = []
+    arguments = task["arguments"]
+    for name in ("bash_command", "command"):
+        if name in arguments:
+            sources.append(("bash" if name == "bash_command" else "container", arguments[name]["value"],
+                            arguments[name]["line"]))
+    image = str(arguments.get("image", {}).get("value") or "")
+    if task["runs_in"] == "pod" and any(tool in image for tool in TOOLS):
+        argv = (arguments.get("cmds", {}).get("value") or []) + (arguments.get("arguments", {}).get("value") or [])
+        sources.append(("pod", argv if isinstance(argv, list) else [], arguments.get("cmds", {}).get("line",
+                                                                                                     task["line"])))
+    sources += [("code", c["value"], c["line"]) for c in commands]
+    runs = []
+    cwd = arguments.get("cwd", {}).get("value")
+    for via, command, line in sources:
+        for run in parse_command(command):
+            directory = run["directory"] or (cwd if isinstance(cwd, str) else None)
+            runs.append({**run, "directory": directory, "root": match_root(directory, roots), "via": via,
+                         "path": task["path"], "line": line})
+    return runs

@@ -1,0 +1,25 @@
+package airtf.rules.workflow.retried_apply_test
+
+import data.airtf.rules.workflow.retried_apply
+
+run(overrides) := object.union({
+	"subcommand": "apply", "auto_approve": false, "lock_disabled": false, "state_path": null,
+	"plan_file": null, "destroy": false, "directory": "/opt/infra/prod", "root": null,
+	"path": "dags/tf.py", "line": 9,
+}, overrides)
+
+model(r, arguments) := {
+	"airflow": {
+		"tasks": [{"dag_id": "tf", "task_id": "apply", "arguments": arguments, "default_args": {}, "terraform_runs": [r]}],
+		"dags": [{"dag_id": "tf", "schedule": {"value": "@daily"}}],
+	},
+	"terraform": {"roots": [{"dir": "infra/prod", "backend": null}]},
+}
+
+test_retried_apply_is_flagged if {
+	count(retried_apply.deny) == 1 with input as model(run({}), {"retries": {"value": 3}})
+}
+
+test_apply_without_retries_passes if {
+	count(retried_apply.deny) == 0 with input as model(run({}), {"retries": {"value": 0}})
+}

@@ -1,0 +1,21 @@
+package airtf.rules.workflow.scheduled_destroy_test
+
+import data.airtf.rules.workflow.scheduled_destroy
+
+run(overrides) := object.union({
+	"subcommand": "apply", "auto_approve": false, "lock_disabled": false, "state_path": null,
+	"plan_file": null, "destroy": false, "directory": "/opt/infra/prod", "root": null,
+	"path": "dags/tf.py", "line": 9,
+}, overrides)
+
+model(r, arguments) := {
+	"airflow": {
+		"tasks": [{"dag_id": "tf", "task_id": "apply", "arguments": arguments, "default_args": {}, "terraform_runs": [r]}],
+		"dags": [{"dag_id": "tf", "schedule": {"value": "@daily"}}],
+	},
+	"terraform": {"roots": [{"dir": "infra/prod", "backend": null}]},
+}
+
+test_scheduled_destroy_is_flagged if {
+	count(scheduled_destroy.deny) == 1 with input as model(run({"subcommand": "destroy", "destroy": true}), {})
+}
