@@ -108,7 +108,7 @@ def run_lint(argv: Sequence[str]) -> int:
         select=_csv(args.select) or config.select, ignore=_csv(args.ignore) + config.ignore,
         severity=config.severity, rule_dirs=[*config.rules, *(args.rules or [])],
         engine=args.engine or config.engine, baseline=baseline, report_on=report_on, var_files=args.var_file or [],
-        connections=config.connections, environment=config.environment,
+        connections=config.connections, environment=config.environment, thresholds=config.thresholds,
     )
     show_progress = (args.format == "text" and not args.no_progress and sys.stderr.isatty()
                      and not os.environ.get("CI"))

@@ -34,6 +34,7 @@ class Config:
     baseline: Path | None = None
     connections: list[dict[str, Any]] = field(default_factory=list)
     environment: dict[str, Any] = field(default_factory=dict)
+    thresholds: dict[str, Any] = field(default_factory=dict)
 
 
 def _schema() -> dict[str, Any]:
@@ -108,4 +109,5 @@ def load_config(explicit: Path | None, cwd: Path) -> Config:
         baseline=base / data["baseline"] if "baseline" in data else None,
         connections=list(data.get("connections", [])),
         environment=dict(data.get("environment", {})),
+        thresholds=dict(data.get("thresholds", {})),
     )

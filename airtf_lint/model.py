@@ -34,6 +34,7 @@ MODEL_VERSION = 1
 # Directories under a folder of this name hold reusable modules, never root modules, even when nothing calls them.
 LIBRARY_FOLDERS = frozenset({"modules"})
 MAX_FILE_READ = 1024 * 1024
+DEFAULT_THRESHOLDS = {"shared_identity_dags": 3}
 
 
 def _at(location: Location) -> dict[str, Any]:
@@ -229,7 +230,7 @@ def _config_connections(declared: Sequence[dict[str, Any]]) -> list[dict[str, An
 
 def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (), cwd: Path | None = None,
                 lines: SourceLines | None = None, declared_connections: Sequence[dict[str, Any]] = (),
-                environment: dict[str, Any] | None = None) -> dict[str, Any]:
+                environment: dict[str, Any] | None = None, thresholds: dict[str, Any] | None = None) -> dict[str, Any]:
     ordered = sorted(all_facts, key=lambda f: f.source.path)
     if lines is None:
         lines = SourceLines({f.source.path: f.source for f in ordered})
@@ -239,6 +240,7 @@ def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (),
     airflow["environment"] = environment or {}
     model = {
         "version": MODEL_VERSION,
+        "settings": {**DEFAULT_THRESHOLDS, **(thresholds or {})},
         "files": [{"path": f.source.path, "kind": str(f.source.kind), "parsed": not f.errors} for f in ordered],
         "terraform": terraform,
         "airflow": airflow,

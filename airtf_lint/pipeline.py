@@ -36,6 +36,7 @@ class RunOptions:
     var_files: Sequence[str] = ()  # --var-file: applied to every root module, after its own tfvars
     connections: Sequence[dict[str, Any]] = ()  # declared in the configuration
     environment: dict[str, Any] = field(default_factory=dict)
+    thresholds: dict[str, Any] = field(default_factory=dict)
     # Pre-commit mode: analyse these paths as context, but report only on `report_on` and their module folders.
     report_on: Sequence[str] | None = None
 
@@ -91,7 +92,8 @@ def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
     facts, errors = collect_facts(options, progress)
     var_files = [parse_file(source) for source in _var_file_sources(options)]
     lines = SourceLines({f.source.path: f.source for f in facts})
-    model = build_model(facts, var_files, options.cwd, lines, options.connections, options.environment)
+    model = build_model(facts, var_files, options.cwd, lines, options.connections, options.environment,
+                        options.thresholds)
     raw = engine.evaluate(model)
 
     by_id = {r.id: r for r in rules}

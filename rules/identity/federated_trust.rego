@@ -1,0 +1,59 @@
+# METADATA
+# title: Role trust lets anyone, or any federated identity, assume it
+# description: |
+#   A role's trust policy allows `*` as principal with no condition, or trusts a federated identity provider
+#   (OIDC / web identity: GitHub Actions, an EKS cluster, Terraform Cloud) without a condition on the token's
+#   subject (`<provider>:sub`). Then any repository, any service account of the cluster or any workspace with a
+#   token from that provider can assume the role.
+# custom:
+#   id: ATF-IDENTITY-003
+#   severity: high
+#   category: identity
+#   remediation: Add a condition on the token subject (for EKS StringEquals on <oidc>:sub = system:serviceaccount:NAMESPACE:NAME; for GitHub on token.actions.githubusercontent.com:sub = repo:ORG/REPO:ref:refs/heads/main) and on the audience; never trust "*" without a condition.
+package airtf.rules.identity.federated_trust
+
+import data.airtf.lib
+
+deny contains result if {
+	some role in input.terraform.principals
+	some statement in role.trust
+	statement.effect == "Allow"
+	some principal in statement.principals
+	principal.type == "Federated"
+	not subject_condition(statement)
+	msg := sprintf("role \"%s\" trusts federated identities from %v with no condition on the token subject%s", [role.address, principal.identifiers, users(role.id)])
+	result := lib.finding(msg, statement)
+}
+
+deny contains result if {
+	some role in input.terraform.principals
+	some statement in role.trust
+	statement.effect == "Allow"
+	some principal in statement.principals
+	anyone(principal)
+	count(statement.conditions) == 0
+	msg := sprintf("role \"%s\" can be assumed by any principal (\"*\") with no condition%s", [role.address, users(role.id)])
+	result := lib.finding(msg, statement)
+}
+
+anyone(principal) if principal.type == "*"
+
+anyone(principal) if {
+	principal.type == "AWS"
+	"*" in principal.identifiers
+}
+
+subject_condition(statement) if {
+	some condition in statement.conditions
+	endswith(condition.variable, ":sub")
+}
+
+users(principal_id) := "" if count(tasks_of(principal_id)) == 0
+
+users(principal_id) := sprintf(" (used by %d Airflow tasks)", [count(tasks_of(principal_id))]) if count(tasks_of(principal_id)) > 0
+
+tasks_of(principal_id) := {sprintf("%s.%s", [t.dag_id, t.task_id]) |
+	some t in input.airflow.tasks
+	some i in t.identities
+	i.principal == principal_id
+}
