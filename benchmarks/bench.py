@@ -26,7 +26,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from airtf_lint.engine import create_engine  # noqa: E402
+from airtf_lint.facts import FileKind, SourceFile  # noqa: E402
 from airtf_lint.model import build_model  # noqa: E402
+from airtf_lint.parsers import parse_file  # noqa: E402
 from airtf_lint.parsers.hcl import parse_hcl  # noqa: E402
 from airtf_lint.pipeline import RunOptions, collect_facts, load_pack  # noqa: E402
 
@@ -63,8 +65,15 @@ def generate(root: Path, roots: int, resources_per_root: int, dags: int) -> tupl
     (root / "dags").mkdir()
     for k in range(dags):
         (root / "dags" / f"dag_{k:04d}.py").write_text(
-            "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n\n"
-            f"with DAG('dag_{k}', schedule='@daily'):\n    BashOperator(task_id='t', bash_command='echo hi')\n")
+            "import os\nfrom airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+            "from airflow.providers.amazon.aws.operators.s3 import S3CopyObjectOperator\n"
+            "from airflow.utils.task_group import TaskGroup\n\n"
+            f"DEFAULTS = {{'aws_conn_id': os.getenv('AWS_CONN', 'aws_team{k % 7}'), 'retries': 1}}\n\n"
+            f"with DAG('dag_{k}', schedule='@daily', default_args=DEFAULTS):\n"
+            "    BashOperator(task_id='t', bash_command='echo hi')\n"
+            "    with TaskGroup('copy'):\n"
+            + "".join(f"        S3CopyObjectOperator(task_id='c{j}', source_bucket_key='a', dest_bucket_key='b')\n"
+                      for j in range(5)))
         files += 1
     return files, blocks
 
@@ -125,6 +134,14 @@ def main() -> None:
         hcl_seconds = time.perf_counter() - start
         print(f"| HCL parser alone ({len(tf_files)} .tf files, one core): {hcl_blocks / hcl_seconds:,.0f} blocks/s "
               f"| {hcl_seconds:.3f} | – | – |")
+
+        dag_files = sorted((root / "dags").glob("*.py")) + [REPO / "fixtures/model/dags/identity_propagation.py"]
+        sources = [SourceFile(str(p), p, FileKind.DAG) for p in dag_files]
+        start = time.perf_counter()
+        tasks = sum(len(parse_file(s).dag.tasks) for s in sources)  # type: ignore[union-attr]
+        dag_seconds = time.perf_counter() - start
+        print(f"| DAG analysis alone ({len(sources)} DAG files, {tasks} tasks): {len(sources) / dag_seconds:,.0f} "
+              f"files/s | {dag_seconds:.3f} | – | – |")
 
         start = time.perf_counter()
         model = build_model(facts, [], root)

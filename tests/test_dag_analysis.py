@@ -126,3 +126,43 @@ def test_dag_variable_with_dag_argument(tmp_path):
     facts, _ = collect_facts(RunOptions(paths=["."], cwd=tmp_path))
     [task] = build_model(facts, [], tmp_path)["airflow"]["tasks"]
     assert task["dag_id"] == "legacy" and _conn(task) == ("aws_legacy", "default_args")
+
+
+PROVIDER_OPERATORS = [
+    ("airflow.providers.amazon.aws.operators.athena", "AthenaOperator", "aws_conn_id", "aws_default"),
+    ("airflow.providers.google.cloud.operators.bigquery", "BigQueryInsertJobOperator", "gcp_conn_id",
+     "google_cloud_default"),
+    ("airflow.providers.cncf.kubernetes.operators.pod", "KubernetesPodOperator", "kubernetes_conn_id",
+     "kubernetes_default"),
+    ("airflow.providers.snowflake.operators.snowflake", "SnowflakeCheckOperator", "snowflake_conn_id",
+     "snowflake_default"),
+    ("airflow.providers.databricks.operators.databricks", "DatabricksSubmitRunOperator", "databricks_conn_id",
+     "databricks_default"),
+    ("airflow.providers.http.operators.http", "HttpOperator", "http_conn_id", "http_default"),
+    ("airflow.providers.ssh.operators.ssh", "SSHOperator", "ssh_conn_id", None),
+    ("airflow.providers.slack.operators.slack", "SlackAPIPostOperator", "slack_conn_id", "slack_api_default"),
+    ("airflow.providers.docker.operators.docker", "DockerOperator", "docker_conn_id", None),
+    ("airflow.providers.microsoft.azure.operators.adx", "AzureDataExplorerQueryOperator", "azure_conn_id",
+     "azure_default"),
+    ("airflow.providers.common.sql.operators.sql", "SQLExecuteQueryOperator", "conn_id", None),
+]
+
+
+@pytest.mark.parametrize(("module", "operator", "parameter", "default"), PROVIDER_OPERATORS,
+                         ids=[p[1] for p in PROVIDER_OPERATORS])
+def test_each_provider_familys_connection_parameter_and_class_default(tmp_path, module, operator, parameter, default):
+    write(tmp_path, {"dag.py": f"from airflow import DAG\nfrom {module} import {operator}\n"
+                               f"with DAG('d', schedule=None):\n    {operator}(task_id='t')\n"})
+    facts, _ = collect_facts(RunOptions(paths=["."], cwd=tmp_path))
+    [task] = build_model(facts, [], tmp_path)["airflow"]["tasks"]
+    assert _conn(task, parameter) == (default, "class_default")
+
+
+def test_legacy_contrib_import_path_is_resolved(tmp_path):
+    write(tmp_path, {"dag.py": "from airflow import DAG\n"
+                               "from airflow.contrib.operators.kubernetes_pod_operator import KubernetesPodOperator\n"
+                               "with DAG('d', schedule=None):\n"
+                               "    KubernetesPodOperator(task_id='p', image='x', service_account_name='sa')\n"})
+    facts, _ = collect_facts(RunOptions(paths=["."], cwd=tmp_path))
+    [task] = build_model(facts, [], tmp_path)["airflow"]["tasks"]
+    assert task["runs_in"] == "pod" and task["identity_arguments"]["service_account_name"]["value"] == "sa"

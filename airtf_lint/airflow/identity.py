@@ -254,10 +254,19 @@ def attach_identities(model: dict[str, Any]) -> None:
     """Give every task its identities, and every connection the tasks that use it (`used_by`)."""
     resolver = IdentityResolver(model)
     users: dict[str, set[str]] = {}
+    tasks_by_principal: dict[str, set[str]] = {}
+    dags_by_principal: dict[str, set[str]] = {}
     for task in model["airflow"]["tasks"]:
         task["identities"] = resolver.resolve(task)
+        name = f"{task['dag_id']}.{task['task_id']}"
         for identity in task["identities"]:
             if isinstance(identity.get("conn_id"), str):
-                users.setdefault(identity["conn_id"], set()).add(f"{task['dag_id']}.{task['task_id']}")
+                users.setdefault(identity["conn_id"], set()).add(name)
+            if identity["principal"]:
+                tasks_by_principal.setdefault(identity["principal"], set()).add(name)
+                dags_by_principal.setdefault(identity["principal"], set()).add(str(task["dag_id"]))
     for connection in model["airflow"]["connections"]:
         connection["used_by"] = sorted(users.get(connection["conn_id"], ()))
+    # Indexes, so that rules about principals never scan every task.
+    model["airflow"]["tasks_by_principal"] = {k: sorted(v) for k, v in sorted(tasks_by_principal.items())}
+    model["airflow"]["dags_by_principal"] = {k: sorted(v) for k, v in sorted(dags_by_principal.items())}

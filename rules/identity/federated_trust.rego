@@ -52,8 +52,4 @@ users(principal_id) := "" if count(tasks_of(principal_id)) == 0
 
 users(principal_id) := sprintf(" (used by %d Airflow tasks)", [count(tasks_of(principal_id))]) if count(tasks_of(principal_id)) > 0
 
-tasks_of(principal_id) := {sprintf("%s.%s", [t.dag_id, t.task_id]) |
-	some t in input.airflow.tasks
-	some i in t.identities
-	i.principal == principal_id
-}
+tasks_of(principal_id) := object.get(input.airflow.tasks_by_principal, principal_id, [])

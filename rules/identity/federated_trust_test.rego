@@ -2,7 +2,7 @@ package airtf.rules.identity.federated_trust_test
 
 import data.airtf.rules.identity.federated_trust
 
-role(statement) := {"terraform": {"principals": [{"id": "r", "address": "aws_iam_role.ci", "trust": [statement]}]}, "airflow": {"tasks": []}}
+role(statement) := {"terraform": {"principals": [{"id": "r", "address": "aws_iam_role.ci", "trust": [statement]}]}, "airflow": {"tasks_by_principal": {}}}
 
 trust(principal, conditions) := {
 	"effect": "Allow", "actions": ["sts:AssumeRoleWithWebIdentity"], "principals": [principal],

@@ -13,15 +13,9 @@ package airtf.rules.identity.shared_identity
 
 import data.airtf.lib
 
-dags_of(principal_id) := {task.dag_id |
-	some task in input.airflow.tasks
-	some identity in task.identities
-	identity.principal == principal_id
-}
-
 deny contains result if {
 	some principal in input.terraform.principals
-	dags := dags_of(principal.id)
+	dags := object.get(input.airflow.dags_by_principal, principal.id, [])
 	count(dags) > input.settings.shared_identity_dags
 	msg := sprintf("identity \"%s\" serves %d DAGs (more than %d)", [principal.address, count(dags), input.settings.shared_identity_dags])
 	result := lib.finding(msg, principal)

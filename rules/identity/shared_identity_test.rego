@@ -5,7 +5,7 @@ import data.airtf.rules.identity.shared_identity
 model(dag_ids) := {
 	"settings": {"shared_identity_dags": 2},
 	"terraform": {"principals": [{"id": "p", "address": "aws_iam_role.airflow", "path": "iam.tf", "line": 3}]},
-	"airflow": {"tasks": [{"dag_id": d, "task_id": "t", "identities": [{"principal": "p"}]} | some d in dag_ids]},
+	"airflow": {"dags_by_principal": {"p": dag_ids}},
 }
 
 test_identity_over_the_threshold_is_flagged_at_the_principal if {
