@@ -94,12 +94,15 @@ def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
     lines = SourceLines({f.source.path: f.source for f in facts})
     model = build_model(facts, var_files, options.cwd, lines, options.connections, options.environment,
                         options.thresholds)
-    raw = engine.evaluate(model)
+    evaluation = engine.evaluate(model)
+    raw = evaluation.results
 
     by_id = {r.id: r for r in rules}
     findings = from_results({k: v for k, v in raw.items() if k in by_id}, by_id)
     findings = with_fingerprints(findings, lines)
     errors = errors + [e for f in [*facts, *var_files] for e in f.errors]
+    errors += [FileError(pack.rule(rule_id).path, f"rule {rule_id} could not be evaluated: {message}")
+               for rule_id, message in sorted(evaluation.failures.items()) if rule_id in by_id]
     if options.report_on is not None:
         findings = [f for f in findings if _in_scope(f.path, options.report_on)]
         errors = [e for e in errors if _in_scope(e.path, options.report_on)]

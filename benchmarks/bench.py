@@ -155,7 +155,7 @@ def main() -> None:
             timings = []
             for _ in range(3):
                 start = time.perf_counter()
-                findings = engine.evaluate(model)
+                findings = engine.evaluate(model).results
                 timings.append(time.perf_counter() - start)
             count = sum(len(v) for v in findings.values())
             print(f"| engine {name}: {len(pack.rules)} rules over {len(model['terraform']['roots'])} roots "

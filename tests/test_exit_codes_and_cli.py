@@ -178,3 +178,26 @@ def test_identities_json_carries_the_evidence_chain():
     rows = run_in_process(["identities", "examples/data-platform", "--format", "json"], EXAMPLE.parent.parent).json()
     copy = next(r for r in rows if r["task"] == "etl_daily.copy_raw")
     assert [step["step"] for step in copy["evidence"]] == ["task", "connection", "principal"]
+
+
+BROKEN_RULE = ("# METADATA\n# title: Broken\n# custom:\n#   id: ACME-2\n#   severity: low\n#   category: state\n"
+               "#   remediation: none\npackage custom.broken\n\n"
+               "deny contains {\"msg\": \"x\"} if {\n\tsome root in input.terraform.roots\n"
+               "\tendswith(root.backend, \"x\")\n}\n")
+
+
+def test_a_rule_that_fails_at_run_time_costs_only_that_rule(tmp_path):
+    write(tmp_path, {"main.tf": 'terraform {\n  backend "local" {}\n}\n', "custom/broken.rego": BROKEN_RULE})
+    result = run_in_process([".", "--rules", "custom", "--format", "json"], tmp_path)
+    document = result.json()
+    assert [f["rule_id"] for f in document["findings"]] == ["ATF-STATE-002"]
+    [error] = document["errors"]
+    assert error["path"] == "custom/broken.rego" and "ACME-2" in error["message"]
+    assert "\n" not in error["message"] and "custom/broken.rego:12" in error["message"]
+    assert result.code == 1
+
+
+def test_regopy_treats_a_failing_built_in_as_undefined_like_opa(tmp_path):
+    write(tmp_path, {"main.tf": 'terraform {\n  backend "local" {}\n}\n', "custom/broken.rego": BROKEN_RULE})
+    document = run_in_process([".", "--rules", "custom", "--format", "json", "--engine", "regopy"], tmp_path).json()
+    assert [f["rule_id"] for f in document["findings"]] == ["ATF-STATE-002"] and document["errors"] == []

@@ -53,7 +53,7 @@ def test_resources_are_indexed_by_type():
 def test_both_engines_give_the_same_results(repo):
     pack = load_pack([])
     model = _model(repo)
-    results = [create_engine(name, pack).evaluate(model) for name in ("regorus", "regopy")]
+    results = [create_engine(name, pack).evaluate(model).results for name in ("regorus", "regopy")]
     canonical = [{k: sorted(json.dumps(x, sort_keys=True) for x in v) for k, v in r.items() if v} for r in results]
     assert canonical[0] == canonical[1]
 

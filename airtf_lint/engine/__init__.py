@@ -7,6 +7,7 @@ Two backends share one interface: regorus (Rust, the default: fastest in docs/pe
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from airtf_lint.rulepack import RulePack
@@ -20,10 +21,32 @@ class EngineError(Exception):
     """The rule pack could not be compiled or evaluated."""
 
 
+@dataclass
+class Evaluation:
+    results: dict[str, list[dict[str, Any]]]
+    failures: dict[str, str] = field(default_factory=dict)  # rule id -> why it could not be evaluated
+
+
 class Engine(Protocol):
     name: str
 
-    def evaluate(self, model: dict[str, Any]) -> dict[str, list[dict[str, Any]]]: ...
+    def evaluate(self, model: dict[str, Any]) -> Evaluation: ...
+
+
+def rule_query(package: str) -> str:
+    return f"data.{package}.deny"
+
+
+def evaluate_isolated(pack: RulePack, query: Any, model_json: str) -> Evaluation:
+    """Fallback when the one combined query fails: each rule alone, so one broken rule (a built-in given a value
+    it does not accept, in a custom rule say) costs that rule, not the run."""
+    evaluation = Evaluation({})
+    for rule in pack.rules:
+        try:
+            evaluation.results[rule.id] = normalise({rule.id: query(rule_query(rule.package), model_json)})[rule.id]
+        except EngineError as exc:
+            evaluation.failures[rule.id] = str(exc)
+    return evaluation
 
 
 def aggregator_module(pack: RulePack) -> str:
@@ -34,9 +57,17 @@ def aggregator_module(pack: RulePack) -> str:
     return "\n".join(lines) + "\n"
 
 
+MAX_MESSAGE = 300
+
+
 def clean_message(text: str) -> str:
-    """regorus appends a Rust stack backtrace to its errors; users need only the located message."""
-    return text.split("Stack backtrace:")[0].strip()
+    """One line from a regorus error: its `--> file:line:col` and `error: ...` lines, without the Rust backtrace
+    and cut short (a type error quotes the offending value, which can be a large piece of the model)."""
+    lines = [line.strip() for line in text.split("Stack backtrace:")[0].splitlines() if line.strip()]
+    where = next((line[3:].strip() for line in lines if line.startswith("-->")), "")
+    what = next((line for line in lines if line.startswith("error:")), lines[-1] if lines else "unknown error")
+    message = f"{where}: {what}" if where else what
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "..."
 
 
 def create_engine(name: str, pack: RulePack) -> Engine:

@@ -7,7 +7,9 @@ from typing import Any
 
 import regorus
 
-from airtf_lint.engine import RESULTS_QUERY, EngineError, aggregator_module, clean_message, normalise
+from airtf_lint.engine import (
+    RESULTS_QUERY, EngineError, Evaluation, aggregator_module, clean_message, evaluate_isolated, normalise,
+)
 from airtf_lint.rulepack import RulePack
 
 
@@ -15,6 +17,7 @@ class RegorusEngine:
     name = "regorus"
 
     def __init__(self, pack: RulePack) -> None:
+        self._pack = pack
         self._engine = regorus.Engine()
         try:
             for file_name, source in pack.modules.items():
@@ -23,13 +26,20 @@ class RegorusEngine:
         except RuntimeError as exc:
             raise EngineError(f"cannot compile rule pack: {clean_message(str(exc))}") from None
 
-    def evaluate(self, model: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    def _query(self, query: str, model_json: str) -> object:
         engine = self._engine.clone()
         try:
-            engine.set_input_json(json.dumps(model))
-            answer = json.loads(engine.eval_query_as_json(RESULTS_QUERY))
+            engine.set_input_json(model_json)
+            answer = json.loads(engine.eval_query_as_json(query))
         except RuntimeError as exc:
-            raise EngineError(f"rule evaluation failed: {clean_message(str(exc))}") from None
+            raise EngineError(clean_message(str(exc))) from None
         rows = answer.get("result") or [{}]
         expressions = rows[0].get("expressions") or [{}]
-        return normalise(expressions[0].get("value"))
+        return expressions[0].get("value")
+
+    def evaluate(self, model: dict[str, Any]) -> Evaluation:
+        model_json = json.dumps(model)
+        try:
+            return Evaluation(normalise(self._query(RESULTS_QUERY, model_json)))
+        except EngineError:
+            return evaluate_isolated(self._pack, self._query, model_json)

@@ -1,10 +1,11 @@
 # METADATA
 # title: Role trust lets anyone, or any federated identity, assume it
 # description: |
-#   A role's trust policy allows `*` as principal with no condition, or trusts a federated identity provider
-#   (OIDC / web identity: GitHub Actions, an EKS cluster, Terraform Cloud) without a condition on the token's
-#   subject (`<provider>:sub`). Then any repository, any service account of the cluster or any workspace with a
-#   token from that provider can assume the role.
+#   A role's trust policy allows `*` as principal with no condition, or lets a federated OIDC provider's tokens
+#   assume it (sts:AssumeRoleWithWebIdentity: GitHub Actions, an EKS cluster, Terraform Cloud) without a condition
+#   on the token's subject (`<provider>:sub`). Then any repository, any service account of the cluster or any
+#   workspace with a token from that provider can assume the role. A condition airtf-lint cannot evaluate is
+#   given the benefit of the doubt; SAML trust is not judged here.
 # custom:
 #   id: ATF-IDENTITY-003
 #   severity: high
@@ -20,8 +21,9 @@ deny contains result if {
 	statement.effect == "Allow"
 	some principal in statement.principals
 	principal.type == "Federated"
+	web_identity(statement)
 	not subject_condition(statement)
-	msg := sprintf("role \"%s\" trusts federated identities from %v with no condition on the token subject%s", [role.address, principal.identifiers, users(role.id)])
+	msg := sprintf("role \"%s\" can be assumed with any token of its OIDC provider: no condition on the token subject%s", [role.address, users(role.id)])
 	result := lib.finding(msg, statement)
 }
 
@@ -45,7 +47,20 @@ anyone(principal) if {
 
 subject_condition(statement) if {
 	some condition in statement.conditions
+	is_string(condition.variable)
 	endswith(condition.variable, ":sub")
+}
+
+# A condition Terraform could not resolve (a variable built from the provider ARN, a dynamic block over an
+# unknown list) is given the benefit of the doubt.
+subject_condition(statement) if {
+	some condition in statement.conditions
+	condition.variable.__unknown__ == true
+}
+
+web_identity(statement) if {
+	some action in statement.actions
+	action in {"sts:AssumeRoleWithWebIdentity", "sts:*", "*"}
 }
 
 users(principal_id) := "" if count(tasks_of(principal_id)) == 0

@@ -29,3 +29,13 @@ test_star_without_condition_is_flagged if {
 test_service_principal_passes if {
 	count(federated_trust.deny) == 0 with input as role(trust({"type": "Service", "identifiers": ["airflow.amazonaws.com"]}, []))
 }
+
+test_unknown_subject_variable_is_given_the_benefit_of_the_doubt if {
+	unknown_sub := {"__unknown__": true, "expr": "\"${replace(var.provider_arn, \"/x/\", \"\")}:sub\""}
+	count(federated_trust.deny) == 0 with input as role(trust(github, [{"test": "StringEquals", "variable": unknown_sub, "values": ["system:serviceaccount:a:b"]}]))
+}
+
+test_saml_trust_is_not_judged_here if {
+	saml := object.union(trust({"type": "Federated", "identifiers": ["arn:aws:iam::1:saml-provider/idp"]}, []), {"actions": ["sts:AssumeRoleWithSAML"]})
+	count(federated_trust.deny) == 0 with input as role(saml)
+}
