@@ -24,7 +24,7 @@ from airtf_lint.facts import Location, is_unknown
 from airtf_lint.terraform.policy import (
     LineLookup, OriginOf, Statement, statements_from_data, statements_from_document, statements_from_json,
 )
-from airtf_lint.terraform.resources import ResourceView, index_by_base, pick
+from airtf_lint.terraform.resources import ResourceView, index_by_base, pick, referenced
 
 PRINCIPAL_KINDS = {"aws_iam_role": "role", "aws_iam_user": "user", "aws_iam_group": "group"}
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
@@ -79,11 +79,9 @@ class AwsIamExtractor:
     # --- linking -------------------------------------------------------------------------------------------------
 
     def link(self, view: ResourceView, attribute: str, target_type: str, value: Any = None) -> ResourceView | None:
-        for address in view.refs.get(attribute, []):
-            if address.startswith(f"{target_type}."):
-                target = pick(self.by_address.get((view.scope, address)), view)
-                if target is not None:
-                    return target
+        target = referenced(self.by_address, view, attribute, target_type)
+        if target is not None:
+            return target
         value = view.values.get(attribute) if value is None else value
         if is_unknown(value):
             ref = value.get("ref") if isinstance(value.get("ref"), dict) else {"module": None, "expr": value.get("expr")}

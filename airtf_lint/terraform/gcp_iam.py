@@ -11,7 +11,7 @@ from typing import Any
 
 from airtf_lint.facts import is_unknown
 from airtf_lint.terraform.expressions import render_json, to_string
-from airtf_lint.terraform.resources import ResourceView, index_by_base, pick
+from airtf_lint.terraform.resources import ResourceView, index_by_base, referenced
 
 SERVICE_ACCOUNT = "google_service_account"
 # resource type prefix -> (level, attribute naming the target)
@@ -62,11 +62,9 @@ class GcpIamExtractor:
 
     def account_for(self, view: ResourceView, attribute: str, value: Any = None) -> ResourceView | None:
         """The service account an attribute names: by reference, by email, or by account id."""
-        for address in view.refs.get(attribute, []):
-            if address.startswith(f"{SERVICE_ACCOUNT}."):
-                found = pick(self.by_address.get((view.scope, address)), view)
-                if found is not None:
-                    return found
+        found = referenced(self.by_address, view, attribute, SERVICE_ACCOUNT)
+        if found is not None:
+            return found
         value = view.values.get(attribute) if value is None else value
         text = to_string(value) if not is_unknown(value) else value.get("expr", "")
         if not isinstance(text, str):

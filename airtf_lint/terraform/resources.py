@@ -118,3 +118,14 @@ def map_plans_to_source(plan: list[ResourceView], hcl: list[ResourceView]) -> No
         if chosen is not None:
             view.block = chosen.block
             view.location = chosen.location
+
+
+def referenced(index: dict[tuple[str, str], list[ResourceView]], view: ResourceView, attribute: str,
+               target_type: str) -> ResourceView | None:
+    """The resource of `target_type` that an attribute refers to by address, within the same module instance."""
+    for address in view.refs.get(attribute, []):
+        if address.startswith(f"{target_type}."):
+            target = pick(index.get((view.scope, address)), view)
+            if target is not None:
+                return target
+    return None
