@@ -48,7 +48,7 @@ def generate(root: Path, roots: int, resources_per_root: int, dags: int) -> tupl
         d.mkdir(parents=True)
         backend = "" if i % 5 == 4 else BACKENDS[i % 4].format(i=i)
         (d / "backend.tf").write_text(f"terraform {{\n  required_version = \">= 1.6\"\n  {backend}\n}}\n")
-        body = [f'provider "aws" {{\n  region = "eu-west-1"\n}}\n',
+        body = ['provider "aws" {\n  region = "eu-west-1"\n}\n',
                 f'module "child" {{\n  source = "../../modules/m{i % 20}"\n  name = "s{i}"\n}}\n']
         for j in range(resources_per_root):
             body.append(f'resource "aws_s3_bucket" "b{j}" {{\n  bucket = "acme-{i}-{j}"\n  tags = {{ team = "data", '
