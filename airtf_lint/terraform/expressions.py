@@ -704,7 +704,6 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "setsubtract": lambda scope, a, b: _toset(scope, [v for v in a if v not in b]),
     "alltrue": lambda scope, items: all(v is True or v == "true" for v in items),
     "anytrue": lambda scope, items: any(v is True or v == "true" for v in items),
-    "endswith": lambda scope, s, p: s.endswith(p),
     "strrev": lambda scope, s: s[::-1],
     "indent": lambda scope, n, s: s.replace("\n", "\n" + " " * int(n)),
     "try": _try,
