@@ -47,8 +47,14 @@ def matches_any(rel_path: str, patterns: Sequence[str]) -> bool:
     return False
 
 
+# airtf-lint's own configuration (it may list connections) is read as configuration, never as input.
+OWN_FILES = frozenset({".airtf-lint.yaml", ".airtf-lint.yml"})
+
+
 def classify(path: Path, explicit: bool = False) -> FileKind | None:
     name = path.name.lower()
+    if name in OWN_FILES:
+        return None
     if name.endswith((".tfstate", ".tfstate.backup")):
         return FileKind.STATE
     if name.endswith((".tf", ".tf.json")):

@@ -55,3 +55,8 @@ def test_patterns_without_slash_match_any_component():
     assert matches_any("a/legacy/main.tf", ["legacy"])
     assert not matches_any("a/legacy2/main.tf", ["legacy"])
     assert matches_any("a/b/c.tf", ["a/b"])
+
+
+def test_airtf_lints_own_configuration_is_not_analysed(tmp_path):
+    write(tmp_path, {".airtf-lint.yaml": "connections:\n  - conn_id: x\n    conn_type: aws\n", "main.tf": ""})
+    assert list(_kinds(tmp_path)) == ["main.tf"]

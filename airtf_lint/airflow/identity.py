@@ -265,8 +265,12 @@ def attach_identities(model: dict[str, Any]) -> None:
             if identity["principal"]:
                 tasks_by_principal.setdefault(identity["principal"], set()).add(name)
                 dags_by_principal.setdefault(identity["principal"], set()).add(str(task["dag_id"]))
+    variants: dict[str, set[str]] = {}
+    for connection in model["airflow"]["connections"]:
+        variants.setdefault(connection["conn_id"], set()).add(_fingerprint(connection))
     for connection in model["airflow"]["connections"]:
         connection["used_by"] = sorted(users.get(connection["conn_id"], ()))
+        connection["definitions_differ"] = len(variants[connection["conn_id"]]) > 1
     # Indexes, so that rules about principals never scan every task.
     model["airflow"]["tasks_by_principal"] = {k: sorted(v) for k, v in sorted(tasks_by_principal.items())}
     model["airflow"]["dags_by_principal"] = {k: sorted(v) for k, v in sorted(dags_by_principal.items())}
