@@ -171,9 +171,21 @@ class DagFact:
 
 
 @dataclass(slots=True)
+class OperatorClass:
+    """An operator subclass defined in the repository: its Airflow base and the arguments its
+    `super().__init__` fixes (often the identity: service_account_name, aws_conn_id...)."""
+
+    name: str
+    base: str  # qualified name of the base class
+    fixed: dict[str, Value]
+    location: Location
+
+
+@dataclass(slots=True)
 class DagFileFacts:
     dags: list[DagFact] = field(default_factory=list)
     tasks: list[TaskFact] = field(default_factory=list)
+    operator_classes: list[OperatorClass] = field(default_factory=list)
 
 
 

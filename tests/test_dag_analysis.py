@@ -166,3 +166,27 @@ def test_legacy_contrib_import_path_is_resolved(tmp_path):
     facts, _ = collect_facts(RunOptions(paths=["."], cwd=tmp_path))
     [task] = build_model(facts, [], tmp_path)["airflow"]["tasks"]
     assert task["runs_in"] == "pod" and task["identity_arguments"]["service_account_name"]["value"] == "sa"
+
+
+def test_operator_defined_in_another_repository_module_is_resolved_to_its_base(tmp_path):
+    write(tmp_path, {
+        "plugins/operators/team.py": (
+            "from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator\n\n"
+            "class TeamPodOperator(KubernetesPodOperator):\n"
+            "    def __init__(self, **kwargs):\n"
+            "        super().__init__(service_account_name='team-runner', namespace='team', **kwargs)\n"),
+        "dags/d.py": ("from airflow import DAG\nfrom plugins.operators.team import TeamPodOperator\n"
+                      "with DAG('d', schedule=None):\n    TeamPodOperator(task_id='p', image='x')\n"),
+    })
+    facts, _ = collect_facts(RunOptions(paths=["."], cwd=tmp_path))
+    [task] = build_model(facts, [], tmp_path)["airflow"]["tasks"]
+    assert (task["operator"], task["class"], task["runs_in"]) == ("TeamPodOperator", "KubernetesPodOperator", "pod")
+    assert task["identity_arguments"]["service_account_name"]["value"] == "team-runner"
+
+
+def test_unknown_custom_operator_is_still_a_task(tmp_path):
+    write(tmp_path, {"dags/d.py": ("from airflow import DAG\nfrom company.ops import AuditOperator\n"
+                                   "with DAG('d', schedule=None):\n    AuditOperator(task_id='audit')\n")})
+    facts, _ = collect_facts(RunOptions(paths=["."], cwd=tmp_path))
+    [task] = build_model(facts, [], tmp_path)["airflow"]["tasks"]
+    assert (task["task_id"], task["module"], task["connections"]) == ("audit", "company.ops", [])

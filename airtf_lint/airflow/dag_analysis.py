@@ -13,7 +13,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
-from airtf_lint.facts import DagFact, DagFileFacts, Location, TaskFact, Value, unknown
+from airtf_lint.facts import DagFact, DagFileFacts, Location, OperatorClass, TaskFact, Value, unknown
 
 MAX_TEXT = 200
 _ENV_GETTERS = {("os", "getenv"), ("os.environ", "get"), ("environ", "get")}
@@ -175,6 +175,7 @@ class DagAnalyser:
                     and isinstance(child.func.value, ast.Call) and _dotted(child.func.value.func) == "super"):
                 fixed.update(self.kwargs(child))
         self.subclasses[node.name] = (base, fixed)
+        self.facts.operator_classes.append(OperatorClass(node.name, base, fixed, self.location(node)))
 
     # --- second pass: DAG bodies --------------------------------------------------------------------------------
 
@@ -295,7 +296,8 @@ class DagAnalyser:
         elif short in self.subclasses:
             base, fixed = self.subclasses[short]
             self._operator_task(base, call, {**fixed, **extra}, mapped, context, subclass=short)
-        elif _looks_like_operator(short) and (name.startswith("airflow") or "." not in name):
+        elif _looks_like_operator(short):
+            # Airflow's own operators and the repository's (resolved across files in the model stage).
             self._operator_task(name, call, extra, mapped, context)
 
     def _operator_task(self, name: str, call: ast.Call, extra: dict[str, Value], mapped: bool, context: _Context,

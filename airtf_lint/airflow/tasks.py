@@ -7,10 +7,11 @@ code see neither the operator's arguments nor default_args: only their own argum
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from airtf_lint.airflow.catalogue import Catalogue, catalogue
-from airtf_lint.facts import FileFacts, TaskFact, Value
+from airtf_lint.facts import FileFacts, OperatorClass, TaskFact, Value
 
 
 def _class_of(task: TaskFact, cat: Catalogue) -> tuple[str, str | None]:
@@ -89,8 +90,19 @@ def task_record(task: TaskFact, cat: Catalogue | None = None) -> dict[str, Any]:
     }
 
 
+def _with_repository_class(task: TaskFact, classes: dict[str, OperatorClass]) -> TaskFact:
+    """A task whose operator is defined in another file of the repository: its base class, and the arguments
+    that class fixes in super().__init__ (the call's own arguments win)."""
+    known = classes.get(task.operator)
+    if known is None or "__base__" in task.arguments or (task.module or "").startswith("airflow"):
+        return task
+    arguments = {**known.fixed, **task.arguments, "__base__": Value(known.base, "literal", known.location.line)}
+    return replace(task, arguments=arguments)
+
+
 def airflow_records(all_facts: list[FileFacts]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     cat = catalogue()
+    classes = {c.name: c for f in all_facts if f.dag is not None for c in f.dag.operator_classes}
     dags, tasks = [], []
     for facts in all_facts:
         if facts.dag is None:
@@ -98,5 +110,5 @@ def airflow_records(all_facts: list[FileFacts]) -> tuple[list[dict[str, Any]], l
         for dag in facts.dag.dags:
             dags.append({"dag_id": dag.dag_id, "default_args": {k: v.to_dict() for k, v in dag.default_args.items()},
                          "schedule": dag.schedule.to_dict() if dag.schedule else None, **dag.location.to_dict()})
-        tasks.extend(task_record(task, cat) for task in facts.dag.tasks)
+        tasks.extend(task_record(_with_repository_class(task, classes), cat) for task in facts.dag.tasks)
     return dags, tasks
