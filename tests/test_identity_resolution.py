@@ -90,3 +90,19 @@ def test_connection_declared_in_configuration_with_its_principal(tmp_path):
     [identity] = _identities(tmp_path, declared=[{"conn_id": "vault_aws", "conn_type": "aws",
                                                   "principal": "arn:aws:iam::1:role/vaulted"}])["ls"]
     assert (identity["resolution"], identity["principal"]) == ("connection", ".:aws_iam_role.vaulted")
+
+
+def test_kubernetes_executor_pod_override_changes_the_tasks_service_account(tmp_path):
+    write(tmp_path, {
+        "main.tf": ROLE.format(name="etl-pod") + 'resource "kubernetes_service_account" "sa" {\n  metadata {\n'
+                   '    name = "etl-runner"\n    namespace = "airflow"\n    annotations = {\n'
+                   '      "eks.amazonaws.com/role-arn" = aws_iam_role.etl-pod.arn\n    }\n  }\n}\n',
+        "dags/d.py": ("from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+                      "from kubernetes.client import models as k8s\n"
+                      "with DAG(dag_id='d', schedule=None):\n"
+                      "    BashOperator(task_id='sh', bash_command='aws s3 ls', executor_config={'pod_override':"
+                      " k8s.V1Pod(spec=k8s.V1PodSpec(service_account_name='etl-runner'))})\n"),
+    })
+    [identity] = _identities(tmp_path, environment={"runtime": "eks",
+                                                    "kubernetes_service_account": "airflow/airflow-worker"})["sh"]
+    assert identity["principal"] == ".:aws_iam_role.etl-pod"

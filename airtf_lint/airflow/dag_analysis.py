@@ -319,11 +319,29 @@ class DagAnalyser:
                         {**context.default_args, **own_defaults}, context.group, mapped, self.location(call))
         if subclass:
             task.arguments.setdefault("__base__", Value(name, "literal", call.lineno))
+        override = self._pod_override_account(call)
+        if override is not None:
+            task.arguments["__executor_service_account__"] = override
         callable_node = next((k.value for k in call.keywords if k.arg == "python_callable"), None)
         if isinstance(callable_node, ast.Name) and callable_node.id in self.functions:
             task.hooks = self._hooks(self.functions[callable_node.id], dag.dag_id, task.task_id)
             task.commands = self._commands(self.functions[callable_node.id])
         self.facts.tasks.append(task)
+
+    def _pod_override_account(self, call: ast.Call) -> Value | None:
+        """KubernetesExecutor: executor_config={"pod_override": V1Pod(spec=V1PodSpec(service_account_name=...))}
+        runs this task's worker pod as another Kubernetes service account."""
+        config = next((k.value for k in call.keywords if k.arg == "executor_config"), None)
+        if config is None:
+            return None
+        for node in ast.walk(config):
+            if isinstance(node, ast.keyword) and node.arg == "service_account_name":
+                return self.value(node.value)
+            if isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values):
+                    if isinstance(key, ast.Constant) and key.value in ("service_account_name", "serviceAccountName"):
+                        return self.value(value)
+        return None
 
     def _taskflow_task(self, function_name: str, call: ast.Call, extra: dict[str, Value], mapped: bool,
                        context: _Context) -> None:

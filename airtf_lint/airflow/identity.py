@@ -113,12 +113,14 @@ class IdentityResolver:
 
     def _pod_identity(self, task: dict[str, Any], cloud: str | None) -> dict[str, Any] | None:
         arguments = task["identity_arguments"]
-        account = arguments.get("service_account_name", {}).get("value")
-        namespace = arguments.get("namespace", {}).get("value") or "default"
+        source = "service_account_name" if "service_account_name" in arguments else "executor_service_account"
+        account = arguments.get(source, {}).get("value")
+        namespace = arguments.get("namespace", {}).get("value") or self.environment.get(
+            "kubernetes_service_account", "default/").split("/")[0] or "default"
         if not isinstance(account, str):
             return None
         evidence = [_step("pod", f"pod runs as Kubernetes service account {namespace}/{account}", task["path"],
-                          arguments["service_account_name"]["line"])]
+                          arguments[source]["line"])]
         ksa = self.index.kubernetes_account(namespace, account)
         if ksa is None:
             return self._identity("ambient", "kubernetes", None, f"{namespace}/{account}", evidence)

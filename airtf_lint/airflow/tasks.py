@@ -61,6 +61,9 @@ def identity_arguments(task: TaskFact, cat: Catalogue | None = None) -> dict[str
     name, module = _class_of(task, cat)
     accepted = cat.accepts(name, module)
     out = {}
+    executor_account = task.arguments.get("__executor_service_account__")
+    if executor_account is not None:
+        out["executor_service_account"] = {**executor_account.to_dict(), "source": "executor_config"}
     for parameter in cat.identity_parameters:
         value, source = _pick(parameter, task, accepted, task.kind != "hook")
         if value is not None:
@@ -78,7 +81,8 @@ def task_record(task: TaskFact, cat: Catalogue | None = None) -> dict[str, Any]:
     return {
         "dag_id": task.dag_id, "task_id": task.task_id, "operator": task.operator, "class": name, "module": module,
         "kind": task.kind, "group": task.group, "mapped": task.mapped,
-        "runs_in": cat.runs_in(name) or "worker",
+        # A KubernetesExecutor pod_override runs the task's own worker pod as another service account.
+        "runs_in": "pod" if "__executor_service_account__" in task.arguments else (cat.runs_in(name) or "worker"),
         "arguments": _arguments(task),
         "default_args": {k: v.to_dict() for k, v in task.default_args.items()},
         "connections": connections_of(task, cat),
