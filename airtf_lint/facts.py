@@ -201,8 +201,19 @@ class ConnectionDefinition:
 
 
 @dataclass(slots=True)
+class WorkerAccount:
+    """A Kubernetes service account an Airflow component runs as, from Helm values (`workers.serviceAccount`)."""
+
+    component: str
+    name: str | None
+    annotations: dict[str, Any]
+    location: Location
+
+
+@dataclass(slots=True)
 class ConnectionFacts:
     definitions: list[ConnectionDefinition] = field(default_factory=list)
+    worker_accounts: list[WorkerAccount] = field(default_factory=list)
 
 
 @dataclass(slots=True)

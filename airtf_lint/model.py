@@ -26,7 +26,9 @@ def _airflow(all_facts: list[FileFacts]) -> dict[str, Any]:
     dags, tasks = airflow_records(all_facts)
     connections = [{"conn_id": d.conn_id, "source": d.source, "definition": d.definition, **d.location.to_dict()}
                    for f in all_facts if f.connections for d in f.connections.definitions]
-    return {"dags": dags, "tasks": tasks, "connections": connections}
+    accounts = [{"component": a.component, "name": a.name, "annotations": a.annotations, **a.location.to_dict()}
+                for f in all_facts if f.connections for a in f.connections.worker_accounts]
+    return {"dags": dags, "tasks": tasks, "connections": connections, "worker_accounts": accounts}
 
 
 def _config_connections(declared: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -106,3 +106,16 @@ def test_kubernetes_executor_pod_override_changes_the_tasks_service_account(tmp_
     [identity] = _identities(tmp_path, environment={"runtime": "eks",
                                                     "kubernetes_service_account": "airflow/airflow-worker"})["sh"]
     assert identity["principal"] == ".:aws_iam_role.etl-pod"
+
+
+def test_helm_workers_service_account_annotation_gives_the_ambient_identity(tmp_path):
+    write(tmp_path, {"main.tf": ROLE.format(name="airflow-workers"),
+                     "helm/values.yaml": "workers:\n  replicas: 2\n  serviceAccount:\n    name: airflow-worker\n"
+                                         "    annotations:\n"
+                                         "      eks.amazonaws.com/role-arn: arn:aws:iam::1:role/airflow-workers\n",
+                     "dags/d.py": "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+                                  "with DAG(dag_id='d', schedule=None):\n"
+                                  "    BashOperator(task_id='sh', bash_command='aws s3 ls')\n"})
+    [identity] = _identities(tmp_path)["sh"]
+    assert (identity["resolution"], identity["principal"]) == ("ambient", ".:aws_iam_role.airflow-workers")
+    assert identity["evidence"][1]["step"] == "helm" and identity["evidence"][1]["line"] == 3

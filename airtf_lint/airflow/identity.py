@@ -61,6 +61,7 @@ class IdentityResolver:
     def __init__(self, model: dict[str, Any]) -> None:
         self.terraform = model["terraform"]
         self.environment = model["airflow"].get("environment") or {}
+        self.worker_accounts = model["airflow"].get("worker_accounts", [])
         self.index = PrincipalIndex(self.terraform)
         self.definitions: dict[str, list[dict[str, Any]]] = {}
         for definition in model["airflow"]["connections"]:
@@ -80,6 +81,9 @@ class IdentityResolver:
         if configured:
             return self._identity("ambient", cloud, principal, configured,
                                   [_step("environment", f"configured worker identity {configured}")])
+        helm = self._helm_workers(cloud)
+        if helm is not None:
+            return helm
         runtime = self.environment.get("runtime")
         if cloud in ("aws", None) and runtime in ("mwaa", None):
             found = self._single(self.terraform.get("aws", {}).get("mwaa_environments", []), "execution_role",
@@ -102,6 +106,23 @@ class IdentityResolver:
         return self._identity("unresolved", cloud, None, None,
                               [_step("ambient", "the workers' identity is not known: declare `environment:` in the "
                                                 "configuration")])
+
+    def _helm_workers(self, cloud: str | None) -> dict[str, Any] | None:
+        """The workers' service account from Helm values: its IRSA role or Workload Identity account."""
+        workers = [a for a in self.worker_accounts if a["component"] == "workers"]
+        if len(workers) != 1:
+            return None
+        account = workers[0]
+        annotations = account["annotations"]
+        for key, kind in (("eks.amazonaws.com/role-arn", "aws"), ("iam.gke.io/gcp-service-account", "gcp")):
+            reference = annotations.get(key)
+            if isinstance(reference, str) and cloud in (kind, None):
+                principal = self.index.find(reference, kind)
+                evidence = [_step("helm", f"Helm values: workers run as service account {account['name'] or '?'} "
+                                          f"annotated {key}={reference}", account["path"], account["line"])]
+                return self._identity("ambient", kind, principal, reference,
+                                      evidence + ([_principal_step(principal)] if principal else []))
+        return None
 
     def _single(self, environments: list[dict[str, Any]], key: str,
                 address: str | None) -> tuple[dict[str, Any], dict[str, Any] | None] | None:

@@ -15,11 +15,13 @@ from typing import Any
 import yaml
 
 from airtf_lint.airflow.connection_values import describe_connection
-from airtf_lint.facts import ConnectionDefinition, ConnectionFacts, Location
+from airtf_lint.facts import ConnectionDefinition, ConnectionFacts, Location, WorkerAccount
 from airtf_lint.parsers.jsonfile import LineIndex, key_pattern, load_json
 from airtf_lint.parsers.text import UnreadableFile
 
 ENV_PREFIX = "AIRFLOW_CONN_"
+# Components of the official Helm chart whose serviceAccount decides the identity of the code they run.
+HELM_COMPONENTS = frozenset({"workers", "scheduler", "triggerer", "dagProcessor", "webserver", "apiServer"})
 _ENV_LINE = re.compile(r"^[ \t]*(?:export[ \t]+)?(AIRFLOW_CONN_[A-Za-z0-9_.-]+)[ \t]*=[ \t]*(.*)$", re.M)
 _URI = re.compile(r"^[a-z][a-z0-9+_.-]*://", re.I)
 
@@ -27,7 +29,7 @@ _URI = re.compile(r"^[a-z][a-z0-9+_.-]*://", re.I)
 def looks_like_connections(head: str, suffix: str) -> bool:
     if suffix == ".env":
         return ENV_PREFIX in head
-    return "conn_type" in head or ENV_PREFIX in head
+    return "conn_type" in head or ENV_PREFIX in head or ("serviceAccount:" in head and "workers:" in head)
 
 
 def _conn_id_from_env(name: str) -> str:
@@ -45,7 +47,7 @@ def parse_connections(text: str, path: str, suffix: str) -> ConnectionFacts:
     if suffix == ".json":
         return ConnectionFacts(_from_json(text, path))
     if suffix in (".yaml", ".yml"):
-        return ConnectionFacts(_from_yaml(text, path))
+        return _from_yaml(text, path)
     return ConnectionFacts(_from_env(text, path))
 
 
@@ -76,11 +78,14 @@ def _from_json(text: str, path: str) -> list[ConnectionDefinition]:
     return out
 
 
-def _from_yaml(text: str, path: str) -> list[ConnectionDefinition]:
+def _from_yaml(text: str, path: str) -> ConnectionFacts:
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
-        return _YamlSearch(loader, path).run(root) if root is not None else []
+        if root is None:
+            return ConnectionFacts()
+        search = _YamlSearch(loader, path)
+        return ConnectionFacts(search.run(root), search.worker_accounts)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise UnreadableFile(f"invalid YAML: {getattr(exc, 'problem', None) or 'cannot parse'}",
@@ -93,6 +98,7 @@ class _YamlSearch:
     def __init__(self, loader: yaml.SafeLoader, path: str) -> None:
         self.loader, self.path = loader, path
         self.found: list[ConnectionDefinition] = []
+        self.worker_accounts: list[WorkerAccount] = []
 
     def value(self, node: yaml.Node) -> Any:
         try:
@@ -140,8 +146,21 @@ class _YamlSearch:
                 self.emit(_conn_id_from_env(label), "environment", self.value(value), key)
             elif label == "connections" and isinstance(value, yaml.SequenceNode):
                 self._connection_list(value)
+            elif label in HELM_COMPONENTS and isinstance(value, yaml.MappingNode):
+                self._service_account(label, value)
+                self.visit(value)
             else:
                 self.visit(value)
+
+    def _service_account(self, component: str, node: yaml.MappingNode) -> None:
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "serviceAccount":
+                account = self.value(value)
+                if isinstance(account, dict):
+                    annotations = account.get("annotations") if isinstance(account.get("annotations"), dict) else {}
+                    name = account.get("name") if isinstance(account.get("name"), str) else None
+                    self.worker_accounts.append(WorkerAccount(component, name, annotations,
+                                                              Location(self.path, key.start_mark.line + 1)))
 
     def _connection_list(self, node: yaml.SequenceNode) -> None:
         """Astro's airflow.connections and the community Helm chart's airflow.connections."""

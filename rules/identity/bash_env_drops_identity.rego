@@ -4,7 +4,9 @@
 #   A BashOperator (or @task.bash) sets `env=` without `append_env=True`, so the command runs with only those
 #   variables. On workers that get their identity from the environment (IRSA's AWS_ROLE_ARN and
 #   AWS_WEB_IDENTITY_TOKEN_FILE, GKE Workload Identity, EKS Pod Identity), the identity is silently lost and the
-#   CLI falls back to the node's role.
+#   CLI falls back to the node's role. Such workers are recognised from `environment.runtime` (eks, gke, aks),
+#   Terraform that binds cloud identities to Kubernetes service accounts, or Helm values annotating the workers'
+#   service account.
 # custom:
 #   id: ATF-IDENTITY-005
 #   severity: medium
@@ -36,6 +38,13 @@ pod_identity_workers if {
 }
 
 pod_identity_workers if count(input.terraform.kubernetes.pod_identity_associations) > 0
+
+pod_identity_workers if {
+	some account in input.airflow.worker_accounts
+	account.component == "workers"
+	some annotation in {"eks.amazonaws.com/role-arn", "iam.gke.io/gcp-service-account"}
+	account.annotations[annotation]
+}
 
 bound(principal) if principal.irsa_role != null
 

@@ -25,3 +25,9 @@ test_append_env_passes if {
 test_workers_without_pod_identity_pass if {
 	count(bash_env_drops_identity.deny) == 0 with input as model(env, "mwaa")
 }
+
+test_helm_annotated_workers_count_as_pod_identity_workers if {
+	helm := {"component": "workers", "annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/w"}}
+	m := object.union(model(env, "other"), {"airflow": {"worker_accounts": [helm]}})
+	count(bash_env_drops_identity.deny) == 1 with input as m
+}
