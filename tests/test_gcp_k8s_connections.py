@@ -80,3 +80,10 @@ def test_terraform_managed_connections_are_found_without_their_secrets(model):
     assert gcp["conn_type"] == "google_cloud_platform"
     assert gcp["extra"]["impersonation_chain"] == "etl@acme-data.iam.gserviceaccount.com"
     assert connections["warehouse"]["definition"] is None
+
+
+def test_sensitive_resource_attributes_are_redacted_in_the_model(model):
+    values = {r["address"]: r["values"] for r in model["terraform"]["resources"]}
+    assert values["aws_secretsmanager_secret_version.aws_etl"]["secret_string"] == {"__sensitive__": True}
+    assert values["aws_ssm_parameter.gcp"]["value"] == {"__sensitive__": True}
+    assert "fixture-not-a-real-key" not in json.dumps(model)

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
+from functools import cache
+from importlib import resources
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from airtf_lint.facts import FileFacts, FileKind, Location
+import yaml
+
+from airtf_lint.facts import FileFacts, FileKind, Location, is_unknown
 from airtf_lint.parsers.text import UnreadableFile, read_text
 from airtf_lint.sourcelines import SourceLines
 from airtf_lint.terraform.airflow_connections import extract_connections
@@ -20,7 +24,7 @@ from airtf_lint.terraform.computed import COMPUTED_ATTRIBUTES
 from airtf_lint.terraform.gcp_iam import GcpIamExtractor
 from airtf_lint.terraform.installed import parse_module_folder, read_installed_modules
 from airtf_lint.terraform.kubernetes import extract_kubernetes
-from airtf_lint.terraform.modules import ModuleEvaluator, ModuleFolder, local_source_dir
+from airtf_lint.terraform.modules import SENSITIVE, ModuleEvaluator, ModuleFolder, local_source_dir
 from airtf_lint.terraform.resources import ResourceView, hcl_views, map_plans_to_source, plan_views
 
 # Directories under a folder of this name hold reusable modules, never root modules, even when nothing calls them.
@@ -105,6 +109,19 @@ def _backend_config_files(all_facts: Iterable[FileFacts], module_dirs: Iterable[
     return out
 
 
+@cache
+def sensitive_attributes() -> dict[str, frozenset[str]]:
+    text = resources.files("airtf_lint").joinpath("data/sensitive_attributes.yaml").read_text("utf-8")
+    return {k: frozenset(v) for k, v in yaml.safe_load(text).items()}
+
+
+def _redacted(resource_type: str, values: dict[str, Any]) -> dict[str, Any]:
+    hidden = sensitive_attributes().get(resource_type)
+    if not hidden:
+        return values
+    return {k: (SENSITIVE if k in hidden and v is not None and not is_unknown(v) else v) for k, v in values.items()}
+
+
 def _resource(view: ResourceView) -> dict[str, Any]:
     from_hcl = view.source == "hcl"
     extra = {"plan_path": view.plan_location.path, "plan_line": view.plan_location.line} if view.plan_location else {}
@@ -112,7 +129,7 @@ def _resource(view: ResourceView) -> dict[str, Any]:
         "address": view.address, "mode": view.mode, "type": view.type, "name": view.local_address.rsplit(".", 1)[-1],
         "module_path": view.address[: -len(view.local_address) - 1] if view.address != view.local_address else "",
         "dir": _dir_of(view.location.path), "root": view.group if from_hcl else None,
-        "source": view.source, "values": view.values, **_at(view.location), **extra,
+        "source": view.source, "values": _redacted(view.type, view.values), **_at(view.location), **extra,
     }
 
 
