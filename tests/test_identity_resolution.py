@@ -119,3 +119,12 @@ def test_helm_workers_service_account_annotation_gives_the_ambient_identity(tmp_
     [identity] = _identities(tmp_path)["sh"]
     assert (identity["resolution"], identity["principal"]) == ("ambient", ".:aws_iam_role.airflow-workers")
     assert identity["evidence"][1]["step"] == "helm" and identity["evidence"][1]["line"] == 3
+
+
+def test_terraform_run_facts_never_carry_a_secret_value(tmp_path):
+    import json
+
+    from airtf_lint.airflow.terraform_runs import parse_command
+    [run] = parse_command("terraform apply -var db_password=s3cr3t-value -var=api_token=t0k3n-value tfplan")
+    assert run["plan_file"] == "tfplan" and run["literal_secret_vars"] == ["db_password", "api_token"]
+    assert "s3cr3t-value" not in json.dumps(run) and "t0k3n-value" not in json.dumps(run)

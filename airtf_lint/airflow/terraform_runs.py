@@ -11,6 +11,11 @@ import shlex
 from typing import Any
 
 TOOLS = ("terraform", "tofu")
+# Environment variables that carry credentials to Terraform and its providers.
+CREDENTIAL_ENV = re.compile(r"^(AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID|AWS_SESSION_TOKEN|GOOGLE_CREDENTIALS|"
+                            r"GOOGLE_OAUTH_ACCESS_TOKEN|ARM_CLIENT_SECRET|ARM_ACCESS_KEY|TFE_TOKEN|TF_TOKEN_\w+|"
+                            r"VAULT_TOKEN|GITHUB_TOKEN|TF_VAR_\w*(PASSWORD|SECRET|TOKEN|KEY)\w*)$", re.I)
+_SECRET_NAME = re.compile(r"(password|passwd|secret|token|api_key|private_key|access_key|credential)", re.I)
 _SEPARATORS = re.compile(r"&&|\|\||;|\n|\|")
 _GLOBAL_FLAG = re.compile(r"^-chdir=(.+)$")
 
@@ -52,9 +57,12 @@ def parse_command(command: Any) -> list[dict[str, Any]]:
         subcommand, args = rest[0], rest[1:]
         flags = {a.split("=", 1)[0].lstrip("-"): (a.split("=", 1)[1] if "=" in a else True)
                  for a in args if a.startswith("-")}
-        positional = [a for a in args if not a.startswith("-")]
+        positional = _positionals(args)
+        literal_vars = [a.split("=", 1)[0] for a in _var_assignments(args)
+                        if _SECRET_NAME.search(a.split("=", 1)[0]) and _is_literal(a.split("=", 1)[1])]
         runs.append({
-            "tool": posixpath.basename(words[0]), "subcommand": subcommand, "args": args,
+            "tool": posixpath.basename(words[0]), "subcommand": subcommand, "args": _masked(args),
+            "literal_secret_vars": literal_vars,
             "auto_approve": flags.get("auto-approve") in (True, "true"),
             "lock_disabled": flags.get("lock") == "false",
             "state_path": flags.get("state") if isinstance(flags.get("state"), str) else None,
@@ -63,6 +71,58 @@ def parse_command(command: Any) -> list[dict[str, Any]]:
             "directory": chdir or cwd,
         })
     return runs
+
+
+# Flags whose value may follow as a separate argument (`-var name=value`, `-target addr`).
+_FLAGS_WITH_VALUE = frozenset({"-var", "-var-file", "-target", "-replace", "-out", "-state", "-state-out",
+                               "-backend-config", "-lock-timeout", "-parallelism"})
+
+
+def _positionals(args: list[str]) -> list[str]:
+    out, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _FLAGS_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            out.append(arg)
+    return out
+
+
+def _var_assignments(args: list[str]) -> list[str]:
+    """The name=value of each -var (as `-var name=value` or `-var=name=value`)."""
+    out = []
+    for position, arg in enumerate(args):
+        if arg == "-var" and position + 1 < len(args) and "=" in args[position + 1]:
+            out.append(args[position + 1])
+        elif arg.startswith("-var=") and "=" in arg[5:]:
+            out.append(arg[5:])
+    return out
+
+
+def _is_literal(value: str) -> bool:
+    return bool(value) and "{{" not in value and not value.startswith("$")
+
+
+def _masked(args: list[str]) -> list[str]:
+    """Arguments as facts, with the value of any secret-looking -var replaced: facts never carry secrets."""
+    out = []
+    for arg in args:
+        prefix, _, assignment = arg.rpartition("-var=") if arg.startswith("-var=") else ("", "", arg)
+        name, equals, _ = assignment.partition("=")
+        out.append(f"{prefix}-var={name}=***" if prefix == "" and arg.startswith("-var=") and _SECRET_NAME.search(name)
+                   else (f"{name}=***" if equals and _SECRET_NAME.search(name) else arg))
+    return out
+
+
+def literal_credential_env(task: dict[str, Any]) -> list[str]:
+    """Names of credential variables a task sets to literal values through env= (never the values)."""
+    env = task["arguments"].get("env")
+    if env is None or env["kind"] != "literal" or not isinstance(env["value"], dict):
+        return []
+    return sorted(k for k, v in env["value"].items() if CREDENTIAL_ENV.match(str(k)) and isinstance(v, str)
+                  and _is_literal(v))
 
 
 def match_root(directory: Any, roots: list[str]) -> str | None:
@@ -96,10 +156,11 @@ def terraform_runs(task: dict[str, Any], commands: list[dict[str, Any]], roots: 
                                                                                                      task["line"])))
     sources += [("code", c["value"], c["line"]) for c in commands]
     runs = []
+    credential_env = literal_credential_env(task)
     cwd = arguments.get("cwd", {}).get("value")
     for via, command, line in sources:
         for run in parse_command(command):
             directory = run["directory"] or (cwd if isinstance(cwd, str) else None)
             runs.append({**run, "directory": directory, "root": match_root(directory, roots), "via": via,
-                         "path": task["path"], "line": line})
+                         "literal_credential_env": credential_env, "path": task["path"], "line": line})
     return runs
