@@ -188,8 +188,6 @@ class DagFileFacts:
     operator_classes: list[OperatorClass] = field(default_factory=list)
 
 
-
-
 @dataclass(slots=True)
 class ConnectionDefinition:
     """An Airflow connection defined in a file: `definition` holds secret-free facts only."""

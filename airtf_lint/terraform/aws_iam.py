@@ -245,8 +245,7 @@ class AwsIamExtractor:
         return out
 
     def _grant_dict(self, grant: _Grant) -> dict[str, Any]:
-        arn = grant.policy_arn if isinstance(grant.policy_arn, (str, type(None))) else grant.policy_arn
-        return {"principal": grant.principal, "kind": grant.kind, "policy": grant.policy, "policy_arn": arn,
+        return {"principal": grant.principal, "kind": grant.kind, "policy": grant.policy, "policy_arn": grant.policy_arn,
                 "known": grant.known, "address": grant.view.address, **grant.view.location.to_dict()}
 
     def _statement_rows(self, memberships: list[dict[str, Any]]) -> list[dict[str, Any]]:
