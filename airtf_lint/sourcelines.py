@@ -7,6 +7,7 @@ from pathlib import Path
 
 from airtf_lint.facts import FileKind, SourceFile
 from airtf_lint.parsers.text import UnreadableFile, read_text
+from airtf_lint.redaction import redact_line
 
 
 # Files whose lines routinely hold secrets: their text is read for fingerprints and locations, never shown.
@@ -29,11 +30,11 @@ class SourceLines:
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
     def shown_line(self, path: str, number: int) -> str:
-        """The line to show a user beside a finding: empty for files that hold secrets."""
+        """The line to show a user beside a finding: empty for files that hold secrets, redacted otherwise."""
         source = self._sources.get(path)
         if source is None or source.kind in NEVER_SHOWN:
             return ""
-        return self.line(path, number)
+        return redact_line(self.line(path, number))
 
 
 def _safe_lines(path: Path) -> list[str]:

@@ -10,12 +10,14 @@ import re
 import shlex
 from typing import Any
 
+from airtf_lint.redaction import SECRET_NAME
+
 TOOLS = ("terraform", "tofu")
 # Environment variables that carry credentials to Terraform and its providers.
 CREDENTIAL_ENV = re.compile(r"^(AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID|AWS_SESSION_TOKEN|GOOGLE_CREDENTIALS|"
                             r"GOOGLE_OAUTH_ACCESS_TOKEN|ARM_CLIENT_SECRET|ARM_ACCESS_KEY|TFE_TOKEN|TF_TOKEN_\w+|"
                             r"VAULT_TOKEN|GITHUB_TOKEN|TF_VAR_\w*(PASSWORD|SECRET|TOKEN|KEY)\w*)$", re.I)
-_SECRET_NAME = re.compile(r"(password|passwd|secret|token|api_key|private_key|access_key|credential)", re.I)
+
 _SEPARATORS = re.compile(r"&&|\|\||;|\n|\|")
 _GLOBAL_FLAG = re.compile(r"^-chdir=(.+)$")
 
@@ -59,7 +61,7 @@ def parse_command(command: Any) -> list[dict[str, Any]]:
                  for a in args if a.startswith("-")}
         positional = _positionals(args)
         literal_vars = [a.split("=", 1)[0] for a in _var_assignments(args)
-                        if _SECRET_NAME.search(a.split("=", 1)[0]) and _is_literal(a.split("=", 1)[1])]
+                        if SECRET_NAME.search(a.split("=", 1)[0]) and _is_literal(a.split("=", 1)[1])]
         runs.append({
             "tool": posixpath.basename(words[0]), "subcommand": subcommand, "args": _masked(args),
             "literal_secret_vars": literal_vars,
@@ -111,8 +113,8 @@ def _masked(args: list[str]) -> list[str]:
     for arg in args:
         prefix, _, assignment = arg.rpartition("-var=") if arg.startswith("-var=") else ("", "", arg)
         name, equals, _ = assignment.partition("=")
-        out.append(f"{prefix}-var={name}=***" if prefix == "" and arg.startswith("-var=") and _SECRET_NAME.search(name)
-                   else (f"{name}=***" if equals and _SECRET_NAME.search(name) else arg))
+        out.append(f"{prefix}-var={name}=***" if prefix == "" and arg.startswith("-var=") and SECRET_NAME.search(name)
+                   else (f"{name}=***" if equals and SECRET_NAME.search(name) else arg))
     return out
 
 

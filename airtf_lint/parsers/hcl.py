@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ast_grep_py import SgNode, SgRoot
 
 from airtf_lint.facts import FileError, HclAttribute, HclBlock, Location
+from airtf_lint.redaction import redact_line
 from airtf_lint.terraform.expressions import (
     BinOp, Call, Cond, Expr, ForExpr, Lit, ObjectExpr, Opaque, Ref, Splat, Template, Traversal, TupleExpr, UnOp,
     evaluate,
@@ -169,7 +170,7 @@ def _last_named(node: SgNode) -> SgNode | None:
 
 def _excerpt(text: str) -> str:
     first = text.strip().splitlines()[0] if text.strip() else text
-    return repr(first[:40])
+    return repr(redact_line(first)[:40])
 
 
 # --- expressions: tree-sitter nodes to the IR of airtf_lint.terraform.expressions ---------------------------------
