@@ -11,9 +11,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from airtf_lint import __version__
+
+if TYPE_CHECKING:  # the CLI imports its stages lazily, so that --version answers at once
+    from airtf_lint.config import Config
+    from airtf_lint.pipeline import RunOptions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical", "none")
@@ -87,11 +91,21 @@ def _progress_callback(enabled: bool):
     return show
 
 
+def _options(config: Config, cwd: Path, paths: list[str], **overrides: Any) -> RunOptions:
+    """Run options from the configuration; what describes the repository (paths, connections, environment,
+    thresholds) is shared by every command that builds the model."""
+    from airtf_lint.pipeline import RunOptions
+
+    return RunOptions(paths=paths, cwd=cwd, include=config.include, exclude=config.exclude,
+                      connections=config.connections, environment=config.environment, thresholds=config.thresholds,
+                      **overrides)
+
+
 def run_lint(argv: Sequence[str]) -> int:
     from airtf_lint.config import load_config
     from airtf_lint.filtering import read_baseline, write_baseline
     from airtf_lint.findings import SEVERITY_RANK
-    from airtf_lint.pipeline import RunOptions, run
+    from airtf_lint.pipeline import run
     from airtf_lint.report import writers
 
     args = lint_parser().parse_args(argv)
@@ -103,12 +117,11 @@ def run_lint(argv: Sequence[str]) -> int:
         paths, report_on = [args.context], (list(args.paths) or None)
     else:
         paths, report_on = list(args.paths) or ["."], None
-    options = RunOptions(
-        paths=paths, cwd=cwd, include=config.include, exclude=config.exclude,
+    options = _options(
+        config, cwd, paths, var_files=args.var_file or [],
         select=_csv(args.select) or config.select, ignore=_csv(args.ignore) + config.ignore,
         severity=config.severity, rule_dirs=[*config.rules, *(args.rules or [])],
-        engine=args.engine or config.engine, baseline=baseline, report_on=report_on, var_files=args.var_file or [],
-        connections=config.connections, environment=config.environment, thresholds=config.thresholds,
+        engine=args.engine or config.engine, baseline=baseline, report_on=report_on,
     )
     show_progress = (args.format == "text" and not args.no_progress and sys.stderr.isatty()
                      and not os.environ.get("CI"))
@@ -184,24 +197,20 @@ def run_rule(argv: Sequence[str]) -> int:
 
 def run_identities(argv: Sequence[str]) -> int:
     from airtf_lint.config import load_config
-    from airtf_lint.model import build_model
-    from airtf_lint.pipeline import RunOptions, collect_facts
+    from airtf_lint.pipeline import analyse
     from airtf_lint.report.identities import identity_rows, write_identities
-    from airtf_lint.sourcelines import SourceLines
 
     parser = _Parser(prog="airtf-lint identities",
                      description="Show each task, the identity it runs as, and where its grants are written.")
     parser.add_argument("paths", nargs="*")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--config", type=Path, metavar="FILE")
+    parser.add_argument("--var-file", action="append", metavar="FILE", help="as for linting")
     args = parser.parse_args(argv)
     cwd = Path.cwd()
     config = load_config(args.config, cwd)
-    options = RunOptions(paths=list(args.paths) or ["."], cwd=cwd, include=config.include, exclude=config.exclude)
-    facts, _ = collect_facts(options)
-    model = build_model(facts, [], cwd, SourceLines({f.source.path: f.source for f in facts}), config.connections,
-                        config.environment)
-    write_identities(identity_rows(model), sys.stdout, args.format)
+    analysis = analyse(_options(config, cwd, list(args.paths) or ["."], var_files=args.var_file or []))
+    write_identities(identity_rows(analysis.model), sys.stdout, args.format)
     return EXIT_OK
 
 

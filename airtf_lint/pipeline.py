@@ -84,24 +84,39 @@ def _in_scope(path: str, scope: Sequence[str]) -> bool:
     return False
 
 
-def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
-    pack = load_pack(options.rule_dirs)
-    rules = apply_severity_overrides(selected_rules(pack.rules, options.select, options.ignore), options.severity)
-    engine = create_engine(options.engine, pack)
+@dataclass
+class Analysis:
+    """Everything up to the model: what `run` evaluates rules over, and what `airtf-lint identities` shows."""
 
+    facts: list[FileFacts]
+    errors: list[FileError]  # discovery errors and every file's parse errors
+    model: dict[str, Any]
+    lines: SourceLines
+
+
+def analyse(options: RunOptions, progress: Progress | None = None) -> Analysis:
     facts, errors = collect_facts(options, progress)
     var_files = [parse_file(source) for source in _var_file_sources(options)]
     lines = SourceLines({f.source.path: f.source for f in facts})
     model = build_model(facts, var_files, options.cwd, lines, options.connections, options.environment,
                         options.thresholds)
+    return Analysis(facts, errors + [e for f in [*facts, *var_files] for e in f.errors], model, lines)
+
+
+def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
+    pack = load_pack(options.rule_dirs)
+    rules = apply_severity_overrides(selected_rules(pack.rules, options.select, options.ignore), options.severity)
+    engine = create_engine(options.engine, pack)
+
+    analysis = analyse(options, progress)
+    facts, model, lines = analysis.facts, analysis.model, analysis.lines
     evaluation = engine.evaluate(model)
     raw = evaluation.results
 
     by_id = {r.id: r for r in rules}
     findings = from_results({k: v for k, v in raw.items() if k in by_id}, by_id)
     findings = with_fingerprints(findings, lines)
-    errors = errors + [e for f in [*facts, *var_files] for e in f.errors]
-    errors += [FileError(pack.rule(rule_id).path, f"rule {rule_id} could not be evaluated: {message}")
+    errors = analysis.errors + [FileError(pack.rule(rule_id).path, f"rule {rule_id} could not be evaluated: {message}")
                for rule_id, message in sorted(evaluation.failures.items()) if rule_id in by_id]
     if options.report_on is not None:
         findings = [f for f in findings if _in_scope(f.path, options.report_on)]
