@@ -11,12 +11,13 @@ Kubernetes service account and the cloud identity bound to it (IRSA, EKS Pod Ide
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+from airtf_lint.terraform.aws_iam import arn_name
+from airtf_lint.terraform.gcp_iam import SERVICE_ACCOUNT_EMAIL
 
 DEFAULT_CONNECTIONS = frozenset({"aws_default", "google_cloud_default", "kubernetes_default"})
 SOURCE_PRECEDENCE = {"config": 0, "terraform": 1, "environment": 2, "env_file": 2, "export": 3, "settings": 3}
-_SA_EMAIL = re.compile(r"[A-Za-z0-9-]+@[A-Za-z0-9.-]+\.iam\.gserviceaccount\.com")
 
 
 class PrincipalIndex:
@@ -33,12 +34,12 @@ class PrincipalIndex:
         if reference in self.by_id:
             return self.by_id[reference]
         candidates = [p for p in self.principals if cloud is None or p["cloud"] == cloud]
-        if reference.startswith("arn:") and (":role/" in reference or ":user/" in reference):
-            kind = "role" if ":role/" in reference else "user"
-            name = reference.rsplit("/", 1)[-1]
-            return next((p for p in candidates if p["cloud"] == "aws" and p["kind"] == kind and p["name"] == name),
-                        None)
-        email = _SA_EMAIL.search(reference)
+        for kind in ("role", "user"):
+            name = arn_name(reference, kind)
+            if name is not None:
+                return next((p for p in candidates if p["cloud"] == "aws" and p["kind"] == kind and p["name"] == name),
+                            None)
+        email = SERVICE_ACCOUNT_EMAIL.search(reference)
         if email:
             return next((p for p in candidates if p.get("email") == email.group(0)), None) or next(
                 (p for p in candidates if p["cloud"] == "gcp" and p["name"] == email.group(0).split("@")[0]), None)

@@ -24,12 +24,11 @@ from airtf_lint.facts import Location, is_unknown
 from airtf_lint.terraform.policy import (
     LineLookup, OriginOf, Statement, statements_from_data, statements_from_document, statements_from_json,
 )
-from airtf_lint.terraform.resources import ResourceView, index_by_base, pick, referenced
+from airtf_lint.terraform.resources import ResourceView, index_by_base, pick, referenced, without_index
 
 PRINCIPAL_KINDS = {"aws_iam_role": "role", "aws_iam_user": "user", "aws_iam_group": "group"}
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
 _AWS_MANAGED = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
-_INDEX = re.compile(r"\[.*$")
 # Inline policy resources: type -> the attribute naming the principal.
 INLINE = {"aws_iam_role_policy": "role", "aws_iam_user_policy": "user", "aws_iam_group_policy": "group"}
 ATTACHMENTS = {"aws_iam_role_policy_attachment": "role", "aws_iam_user_policy_attachment": "user",
@@ -43,7 +42,7 @@ def aws_managed_policies() -> dict[str, list[dict[str, Any]]]:
     return yaml.safe_load(text)
 
 
-def _arn_name(value: str, kind: str) -> str | None:
+def arn_name(value: str, kind: str) -> str | None:
     """The name in arn:aws:iam::123:role/path/name (or user/, group/, policy/)."""
     marker = f":{kind}/"
     if value.startswith("arn:") and marker in value:
@@ -88,7 +87,7 @@ class AwsIamExtractor:
             return self._by_expression(view, ref, target_type)
         if isinstance(value, str):
             kind = PRINCIPAL_KINDS.get(target_type, "policy")
-            name = _arn_name(value, kind) or value
+            name = arn_name(value, kind) or value
             return self.by_name.get((view.group, target_type, name))
         return None
 
@@ -101,7 +100,7 @@ class AwsIamExtractor:
         scope = view.scope
         if ref.get("module") is not None:
             scope = f"{view.scope.rsplit(':', 1)[0]}:{ref['module']}"
-        return pick(self.by_address.get((scope, f"{parts[0]}.{_INDEX.sub('', parts[1])}")), view)
+        return pick(self.by_address.get((scope, without_index(f"{parts[0]}.{parts[1]}"))), view)
 
     def link_all(self, view: ResourceView, attribute: str, target_type: str) -> list[ResourceView]:
         values = view.values.get(attribute)

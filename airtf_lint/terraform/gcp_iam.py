@@ -26,7 +26,7 @@ LEVELS = {
 }
 WORKLOAD_IDENTITY_ROLE = "roles/iam.workloadIdentityUser"
 _WI_MEMBER = re.compile(r"^serviceAccount:([^.\[]+)\.svc\.id\.goog\[([^/\]]+)/([^\]]+)\]$")
-_SA_EMAIL = re.compile(r"([A-Za-z0-9-]+)@([A-Za-z0-9-]+)\.iam\.gserviceaccount\.com")
+SERVICE_ACCOUNT_EMAIL = re.compile(r"([A-Za-z0-9-]+)@([A-Za-z0-9.-]+)\.iam\.gserviceaccount\.com")
 
 
 def service_account_email(values: dict[str, Any]) -> dict[str, Any]:
@@ -69,7 +69,7 @@ class GcpIamExtractor:
         text = to_string(value) if not is_unknown(value) else value.get("expr", "")
         if not isinstance(text, str):
             return None
-        email = _SA_EMAIL.search(text)
+        email = SERVICE_ACCOUNT_EMAIL.search(text)
         if email:
             return self.by_email.get(email.group(0)) or self.by_account_id.get((view.group, email.group(1)))
         name = text.rsplit("/", 1)[-1]

@@ -16,6 +16,11 @@ from airtf_lint.terraform.modules import Instance, ModuleEvaluator
 _INDEX = re.compile(r"\[[^\]]*\]")
 
 
+def without_index(address: str) -> str:
+    """An address without its count/for_each indexes: aws_iam_role.r["a"] -> aws_iam_role.r."""
+    return _INDEX.sub("", address)
+
+
 @dataclass
 class ResourceView:
     address: str  # full address: module path + local address
@@ -35,7 +40,7 @@ class ResourceView:
     @property
     def base_address(self) -> str:
         """The local address without its count/for_each index: what references name."""
-        return _INDEX.sub("", self.local_address)
+        return without_index(self.local_address)
 
     @property
     def id(self) -> str:
@@ -95,7 +100,7 @@ def plan_views(all_facts: list[FileFacts]) -> list[ResourceView]:
             continue
         for r in facts.plan.resources:
             local = r.address[len(r.module_path) + 1:] if r.module_path else r.address
-            config_key = (r.module_path and _INDEX.sub("", r.module_path), _INDEX.sub("", local))
+            config_key = (r.module_path and without_index(r.module_path), without_index(local))
             views.append(ResourceView(
                 address=r.address, local_address=local, type=r.type, mode=r.mode, values=r.values,
                 location=r.location, group=facts.source.path, scope=f"{facts.source.path}:{r.module_path}",
@@ -111,7 +116,7 @@ def map_plans_to_source(plan: list[ResourceView], hcl: list[ResourceView]) -> No
     for view in hcl:
         by_address.setdefault(view.address, []).append(view)
     for view in plan:
-        candidates = by_address.get(_INDEX.sub("", view.address), [])
+        candidates = by_address.get(without_index(view.address), [])
         plan_dir = posixpath.dirname(view.group) or "."
         near = [c for c in candidates if plan_dir == c.group or plan_dir.startswith(c.group + "/") or c.group == "."]
         chosen = near[0] if len(near) == 1 else (candidates[0] if len(candidates) == 1 else None)
