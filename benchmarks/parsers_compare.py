@@ -10,6 +10,7 @@ then `--runs` more times, timed, keeping no results; the time reported is the me
 files is not timed.
 
 Parsers:
+    tree-sitter  the raw parse ours is built on (`tree_sitter.Parser.parse`), building no facts: the floor.
     airtf-lint   `airtf_lint.parsers.hcl.parse_hcl(text, path)`; a file fails when it raises or `HclBody.errors` is
                  non-empty. Blocks are counted by walking `HclBody.blocks` recursively (top-level and nested).
     python-hcl2  `hcl2.loads(text)`; a file fails when it raises. Blocks are counted by their `__is_block__` markers,
@@ -94,11 +95,35 @@ def _ours() -> Parser:
         return f"line {first.line}, column {first.column}: {first.message}"
 
     return Parser(
-        name="airtf-lint (ast-grep tree-sitter HCL)",
+        name="airtf-lint (py-tree-sitter HCL grammar)",
         parse=lambda source: parse_hcl(source.text, source.path),
         failure=failure,
         count_blocks=lambda body: count(body.blocks),
         line_numbers="yes: line and column, start and end, on every block and attribute",
+    )
+
+
+def _tree_sitter_only() -> Parser:
+    """The floor under ours: tree-sitter's parse alone, no facts built. What ours adds is the rest of its time."""
+    import tree_sitter
+    import tree_sitter_hcl
+
+    parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
+
+    def count(tree: Any) -> int:
+        stack, blocks = [tree.root_node], 0
+        while stack:
+            node = stack.pop()
+            blocks += node.type == "block"
+            stack.extend(node.named_children)
+        return blocks
+
+    return Parser(
+        name="tree-sitter parse alone (the floor under ours: no facts)",
+        parse=lambda source: parser.parse(source.text.encode("utf-8")),
+        failure=lambda tree: "syntax error" if tree.root_node.has_error else None,
+        count_blocks=count,
+        line_numbers="in the tree, not yet read out",
     )
 
 
@@ -136,6 +161,7 @@ def _pygohcl() -> Parser:
 
 FACTORIES: dict[str, Callable[[], Parser]] = {
     "airtf-lint": _ours,
+    "tree-sitter": _tree_sitter_only,
     "python-hcl2": _python_hcl2,
     "pygohcl": _pygohcl,
 }

@@ -1,16 +1,18 @@
 """Terraform native syntax (.tf, .tfvars, .tfbackend) into blocks and attributes with exact locations.
 
-Built on ast-grep-py's tree-sitter HCL grammar: fast, positions on every node, and tolerant of broken input. When a
-file has syntax errors, each top-level block is parsed again on its own so that the intact ones still count.
-Values are evaluated only where they are literal; everything else becomes an explicit unknown.
+Built on py-tree-sitter and the tree-sitter HCL grammar: fast, positions on every node, and tolerant of broken
+input. When a file has syntax errors, each top-level block is parsed again on its own so that the intact ones still
+count. Values are evaluated only where they are literal; everything else becomes an explicit unknown.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from ast_grep_py import SgNode, SgRoot
+import tree_sitter
+import tree_sitter_hcl
 
 from airtf_lint.facts import FileError, HclAttribute, HclBlock, Location
 from airtf_lint.redaction import redact_line
@@ -19,14 +21,18 @@ from airtf_lint.terraform.expressions import (
     evaluate,
 )
 
-# After the first syntax error tree-sitter's recovery reports cascades that only confuse: keep the earliest.
-_PUNCTUATION = frozenset({"}", "]", ")", '"', "{", "[", "(", "=", ","})
+Node = tree_sitter.Node
 
 # A line that opens a top-level block or attribute: where a broken file is cut into independent chunks.
 _TOP_LEVEL_START = re.compile(r'^[A-Za-z_][\w-]*(?:[ \t]+(?:"[^"\n]*"|[A-Za-z_][\w-]*))*[ \t]*(?:\{|=)', re.M)
-_MAY_BE_EMPTY = frozenset({"config_file", "body", "template_literal"})
+_PUNCTUATION = frozenset({"}", "]", ")", '"', "{", "[", "(", "=", ","})
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _ESCAPE = re.compile(r'\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))|\$\$\{|%%\{')
+
+
+@lru_cache(maxsize=1)
+def _language() -> tree_sitter.Language:
+    return tree_sitter.Language(tree_sitter_hcl.language())
 
 
 @dataclass(slots=True)
@@ -60,83 +66,116 @@ def _top_level_chunks(text: str) -> list[tuple[int, str]]:
 
 
 def _parse_chunk(text: str, path: str, line_offset: int) -> HclBody:
-    root = SgRoot(text, "hcl").root()
-    walker = _Walker(path, line_offset)
+    source = _Source(text)
+    root = tree_sitter.Parser(_language()).parse(source.data).root_node
+    walker = _Walker(source, path, line_offset)
     body = HclBody()
-    walker.collect_errors(root, body.errors)
+    if root.has_error:  # O(1): tree-sitter marks every ancestor of an error or invented token
+        error = walker.first_error(root)
+        if error is not None:
+            body.errors.append(error)
     # Comments before the first block are siblings of the body, not inside it.
-    top = next((child for child in root.children() if child.kind() == "body"), None)
+    top = next((child for child in root.named_children if child.type == "body"), None)
     if top is not None:
         body.blocks, body.attributes = walker.body(top)
     return body
 
 
+class _Source:
+    """The text and its UTF-8 bytes: tree-sitter speaks byte offsets, the facts speak characters."""
+
+    __slots__ = ("text", "data", "ascii")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.data = text.encode("utf-8", "surrogatepass")
+        self.ascii = len(self.data) == len(text)
+
+    def of(self, node: Node) -> str:
+        if self.ascii:
+            return self.text[node.start_byte:node.end_byte]
+        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    def column(self, byte_offset: int, byte_column: int) -> int:
+        if self.ascii:
+            return byte_column + 1
+        return len(self.data[byte_offset - byte_column:byte_offset].decode("utf-8", "replace")) + 1
+
+
 class _Walker:
-    def __init__(self, path: str, line_offset: int) -> None:
+    def __init__(self, source: _Source, path: str, line_offset: int) -> None:
+        self.source = source
         self.path = path
         self.line_offset = line_offset
+        self.build = _ExprBuilder(source)
 
-    def location(self, node: SgNode) -> Location:
-        span = node.range()
+    def location(self, node: Node) -> Location:
+        start, end = node.start_point, node.end_point
         return Location(
             path=self.path,
-            line=span.start.line + 1 + self.line_offset,
-            column=span.start.column + 1,
-            end_line=span.end.line + 1 + self.line_offset,
-            end_column=span.end.column + 1,
+            line=start[0] + 1 + self.line_offset,
+            column=self.source.column(node.start_byte, start[1]),
+            end_line=end[0] + 1 + self.line_offset,
+            end_column=self.source.column(node.end_byte, end[1]),
         )
 
-    def collect_errors(self, root: SgNode, errors: list[FileError]) -> None:
-        # Both searches run inside ast-grep: walking every node from Python cost 40% of parse time.
-        found: list[FileError] = []
-        for node in root.find_all(kind="ERROR"):
-            found.append(self._error(node, f"syntax error near {_excerpt(node.text())}"))
-        for node in root.find_all(regex="^$"):  # zero-width leaves are tokens the parser had to invent
-            kind = node.kind()
-            if node.is_leaf() and kind not in _MAY_BE_EMPTY:
-                message = f"syntax error: missing {kind!r}" if kind in _PUNCTUATION else "syntax error: invalid expression"
-                found.append(self._error(node, message))
-        if found:
-            errors.append(min(found, key=lambda e: (e.line or 0, e.column or 0)))
+    def first_error(self, root: Node) -> FileError | None:
+        # After the first syntax error tree-sitter's recovery reports cascades that only confuse: keep the earliest.
+        stack = [root]
+        found: list[tuple[int, int, Node]] = []
+        while stack:
+            node = stack.pop()
+            if node.is_error or node.is_missing:
+                found.append((node.start_byte, len(found), node))
+            elif node.has_error:
+                stack.extend(node.children)
+        if not found:
+            return None
+        node = min(found)[2]
+        if node.is_missing:
+            kind = node.type
+            message = f"syntax error: missing {kind!r}" if kind in _PUNCTUATION else "syntax error: invalid expression"
+        else:
+            message = f"syntax error near {_excerpt(self.source.of(node))}"
+        start = node.start_point
+        return FileError(self.path, message, start[0] + 1 + self.line_offset, self.source.column(node.start_byte,
+                                                                                               start[1]))
 
-    def _error(self, node: SgNode, message: str) -> FileError:
-        start = node.range().start
-        return FileError(self.path, message, start.line + 1 + self.line_offset, start.column + 1)
-
-    def body(self, node: SgNode) -> tuple[list[HclBlock], dict[str, HclAttribute]]:
+    def body(self, node: Node) -> tuple[list[HclBlock], dict[str, HclAttribute]]:
         blocks: list[HclBlock] = []
         attributes: dict[str, HclAttribute] = {}
-        for child in node.children():
-            kind = child.kind()
+        for child in node.named_children:
+            kind = child.type
             if kind == "block":
                 blocks.append(self.block(child))
             elif kind == "attribute":
-                name_node = child.child(0)
-                expr = child.field("val") or _last_named(child)
-                if name_node is None or expr is None:
+                named = child.named_children
+                if len(named) < 2:
                     continue
-                ir = build_expr(expr)
-                attributes[name_node.text()] = HclAttribute(name_node.text(), evaluate(ir), self.location(child), ir)
+                name = self.source.of(named[0])
+                ir = self.build(named[-1])
+                attributes[name] = HclAttribute(name, evaluate(ir), self.location(child), ir)
         return blocks, attributes
 
-    def block(self, node: SgNode) -> HclBlock:
+    def block(self, node: Node) -> HclBlock:
         block_type = ""
         labels: list[str] = []
         blocks: list[HclBlock] = []
         attributes: dict[str, HclAttribute] = {}
-        for child in node.children():
-            kind = child.kind()
+        for child in node.named_children:
+            kind = child.type
             if kind == "identifier":
                 if block_type:
-                    labels.append(child.text())
+                    labels.append(self.source.of(child))
                 else:
-                    block_type = child.text()
+                    block_type = self.source.of(child)
             elif kind == "string_lit":
-                label = _quoted(child, child.named_children())
-                labels.append(label.value if isinstance(label, Lit) else child.text().strip('"'))
+                label = self.build(child)
+                labels.append(label.value if isinstance(label, Lit) else self.source.of(child).strip('"'))
             elif kind == "body":
                 blocks, attributes = self.body(child)
         return HclBlock(block_type, tuple(labels), attributes, blocks, self.location(node))
+
 
 def _unescape(raw: str) -> str:
     if "\\" not in raw and "$${" not in raw and "%%{" not in raw:
@@ -163,11 +202,6 @@ def _number(text: str) -> int | float:
         return float(text)
 
 
-def _last_named(node: SgNode) -> SgNode | None:
-    named = node.named_children()
-    return named[-1] if len(named) > 1 else None
-
-
 def _excerpt(text: str) -> str:
     first = text.strip().splitlines()[0] if text.strip() else text
     return repr(redact_line(first)[:40])
@@ -176,170 +210,260 @@ def _excerpt(text: str) -> str:
 # --- expressions: tree-sitter nodes to the IR of airtf_lint.terraform.expressions ---------------------------------
 
 _WRAPPERS = frozenset({"expression", "literal_value", "collection_value", "template_expr"})
+# Half of real attributes are a plain string, a number or a reference: recognised from their text, they cost no
+# descent through the wrapper nodes. Anything less plain takes the tree.
+_PLAIN = re.compile(r'"[^"\\$%]*"|[0-9]+|[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\.[0-9]+|\[[0-9]+\]|\["[^"\\$%]*"\])*')
+_PLAIN_ROOT = re.compile(r'[A-Za-z_][\w-]*')
+_PLAIN_STEP = re.compile(r'\.([A-Za-z_][\w-]*)|\.([0-9]+)|\[([0-9]+)\]|\["([^"]*)"\]')
+_KEYWORDS = {"true": Lit(True), "false": Lit(False), "null": Lit(None)}
 _STEP_KINDS = frozenset({"get_attr", "index", "splat"})
 
-
-def build_expr(node: SgNode) -> Expr:
-    kind = node.kind()
-    # Leaves first: asking a node for its children costs a crossing into Rust.
-    if kind == "numeric_lit":
-        return Lit(_number(node.text()))
-    if kind == "bool_lit":
-        return Lit(node.text() == "true")
-    if kind == "null_lit":
-        return Lit(None)
-    if kind in ("string_lit", "quoted_template"):
-        text = node.text()
-        if "${" not in text and "%{" not in text:
-            return Lit(_unescape(text[1:-1]))
-        return _quoted(node, node.named_children())
-    named = node.named_children()
-    if kind == "expression" and len(named) > 1 and named[1].kind() in _STEP_KINDS:
-        if named[0].kind() == "operation":
-            return _operation(named, node.text())
-        return _traversal(named, node.text())
-    if kind == "operation":
-        return _operation([node], node.text())
-    if kind in _WRAPPERS and len(named) == 1:
-        return build_expr(named[0])
-    if kind == "heredoc_template":
-        return _heredoc(node.text())
-    if kind == "tuple":
-        return TupleExpr(tuple(build_expr(c) for c in named if c.kind() == "expression"), node.text())
-    if kind == "object":
-        return _object(node, named)
-    if kind == "variable_expr":
-        return Ref(node.text(), (), node.text())
-    if kind == "function_call":
-        return _call(node, named)
-    if kind == "conditional" and len(named) == 3:
-        return Cond(build_expr(named[0]), build_expr(named[1]), build_expr(named[2]), node.text())
-    if kind in ("binary_operation", "unary_operation"):
-        return _operation([node], node.text())
-    if kind == "for_expr" and named:
-        return _for(named[0])
-    if kind == "expression" and len(named) == 1 and node.text().startswith("("):
-        return build_expr(named[0])
-    return Opaque(node.text())
-
-
-def _step(node: SgNode) -> str | Expr | None:
-    kind = node.kind()
-    if kind == "get_attr":
-        identifier = node.named_children()
-        return identifier[0].text() if identifier else None
-    if kind == "index":
-        inner = node.named_children()
-        target = inner[0].named_children() if inner else []
-        if inner and inner[0].kind() == "legacy_index":  # foo.0
-            return Lit(_number(inner[0].text().lstrip(".")))
-        return build_expr(target[0]) if target else None
-    return None
-
-
-def _traversal(parts: list[SgNode], text: str) -> Expr:
-    head = parts[0]
-    steps: list[str | Expr] = []
-    source: Expr | None = None
-    for position, part in enumerate(parts[1:], start=1):
-        if part.kind() == "splat":
-            base = _make_traversal(head, steps, text)
-            splat_steps = [_step(c) for c in part.named_children()[0].named_children()]
-            if any(s is None for s in splat_steps):
-                return Opaque(text)
-            source = Splat(base, tuple(splat_steps), text)  # type: ignore[arg-type]
-            rest = parts[position + 1:]
-            if rest:
-                more = [_step(c) for c in rest]
-                if any(s is None for s in more):
-                    return Opaque(text)
-                return Traversal(source, tuple(more), text)  # type: ignore[arg-type]
-            return source
-        step = _step(part)
-        if step is None:
-            return Opaque(text)
-        steps.append(step)
-    return _make_traversal(head, steps, text)
-
-
-def _make_traversal(head: SgNode, steps: list[str | Expr], text: str) -> Expr:
-    if head.kind() == "variable_expr":
-        return Ref(head.text(), tuple(steps), text)
-    return Traversal(build_expr(head), tuple(steps), text)
-
-
-def _quoted(node: SgNode, named: list[SgNode]) -> Expr:
-    # The grammar leaves whitespace at a literal's edges out of template_literal nodes, so literal text is sliced
-    # from the source between the quotes and the interpolations.
-    text = node.text()
-    base = node.range().start.index
-    parts: list[str | Expr] = []
-    cursor = 1  # after the opening quote
-    for child in named:
-        kind = child.kind()
-        if kind in ("template_interpolation", "template_directive"):
-            span = child.range()
-            if span.start.index - base > cursor:
-                parts.append(_unescape(text[cursor:span.start.index - base]))
-            cursor = span.end.index - base
-            if kind == "template_directive":
-                return Opaque(text)
-            inner = [c for c in child.named_children() if c.kind() == "expression"]
-            if not inner:
-                return Opaque(text)
-            parts.append(build_expr(inner[0]))
-    if len(text) - 1 > cursor:
-        parts.append(_unescape(text[cursor:len(text) - 1]))
-    if all(isinstance(p, str) for p in parts):
-        return Lit("".join(parts))  # type: ignore[arg-type]
-    return Template(tuple(parts), text)
-
-
-# HCL operator precedence, loosest first. The tree-sitter grammar attaches `.attr` steps after an operand to the
-# whole operation on its left (`a && b.c` reads as `(a && b).c`), so operations are flattened into operands and
+# HCL operator precedence, loosest first. Some versions of the grammar attach `.attr` steps after an operand to the
+# whole operation on its left (`a && b.c` read as `(a && b).c`), so operations are flattened into operands and
 # operators in source order and parsed again with this table.
 _PRECEDENCE = {"||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, ">": 4, "<=": 4, ">=": 4, "+": 5, "-": 5, "*": 6,
                "/": 6, "%": 6}
 
 
-def _flatten(nodes: list[SgNode], out: list[tuple[str, object]]) -> None:
-    for node in nodes:
-        kind = node.kind()
-        if kind == "operation":
-            _flatten(node.named_children(), out)
-        elif kind in ("binary_operation", "unary_operation"):
-            unary = kind == "unary_operation"
-            for child in node.children():
-                if child.is_named():
-                    _flatten([child], out)
-                elif unary and child.text() in ("!", "-"):
-                    out.append(("unary", child.text()))
-                elif child.text() in _PRECEDENCE:
-                    out.append(("op", child.text()))
-        else:
-            out.append(("node", node))
+class _ExprBuilder:
+    """One source's expression nodes into IR. Every property read crosses into C, so leaves are decided from
+    their kind and text alone and children are asked for once."""
 
+    def __init__(self, source: _Source) -> None:
+        self.source = source
+        self.of = source.of
 
-def _operation(nodes: list[SgNode], text: str) -> Expr:
-    items: list[tuple[str, object]] = []
-    _flatten(nodes, items)
-    # Group each primary with the steps that follow it into one operand.
-    tokens: list[tuple[str, object]] = []
-    for kind, value in items:
-        if kind == "node" and tokens and tokens[-1][0] == "operand" and value.kind() in _STEP_KINDS:  # type: ignore[union-attr]
-            tokens[-1][1].append(value)  # type: ignore[union-attr]
-        elif kind == "node":
-            tokens.append(("operand", [value]))
-        else:
-            tokens.append((kind, value))
-    parser = _Pratt(tokens, text)
-    result = parser.expression(0)
-    return result if parser.position == len(tokens) else Opaque(text)
+    def __call__(self, node: Node) -> Expr:
+        kind = node.type
+        if kind == "numeric_lit":
+            return Lit(_number(self.of(node)))
+        if kind == "bool_lit":
+            return Lit(self.of(node) == "true")
+        if kind == "null_lit":
+            return Lit(None)
+        if kind == "string_lit" or kind == "quoted_template":
+            text = self.of(node)
+            if "${" not in text and "%{" not in text:
+                return Lit(_unescape(text[1:-1]))
+            return self._quoted(node, text)
+        if kind in _WRAPPERS:
+            text = self.of(node)
+            if _PLAIN.fullmatch(text):
+                return self._plain(text)
+        named = node.named_children
+        if kind == "expression" and len(named) > 1 and named[1].type in _STEP_KINDS:
+            if named[0].type == "operation":
+                return self._operation(named, self.of(node))
+            return self._traversal(named, self.of(node))
+        if kind in _WRAPPERS and len(named) == 1:
+            return self(named[0])
+        if kind == "operation" or kind == "binary_operation" or kind == "unary_operation":
+            return self._operation([node], self.of(node))
+        if kind == "variable_expr":
+            text = self.of(node)
+            return Ref(text, (), text)
+        if kind == "function_call":
+            return self._call(node, named)
+        if kind == "tuple":
+            return TupleExpr(tuple(self(c) for c in named if c.type == "expression"), self.of(node))
+        if kind == "object":
+            return self._object(node, named)
+        if kind == "heredoc_template":
+            return _heredoc(self.of(node))
+        if kind == "conditional" and len(named) == 3:
+            return Cond(self(named[0]), self(named[1]), self(named[2]), self.of(node))
+        if kind == "for_expr" and named:
+            return self._for(named[0])
+        return Opaque(self.of(node))
+
+    def _plain(self, text: str) -> Expr:
+        first = text[0]
+        if first == '"':
+            return Lit(text[1:-1])
+        if first.isdigit():
+            return Lit(int(text))
+        if text in _KEYWORDS:
+            return _KEYWORDS[text]
+        steps: list[str | Expr] = []
+        for match in _PLAIN_STEP.finditer(text):
+            name, number, index, key = match.groups()
+            if name is not None:
+                steps.append(name)
+            elif key is not None:
+                steps.append(Lit(key))
+            else:
+                steps.append(Lit(int(number if number is not None else index)))
+        root = _PLAIN_ROOT.match(text).group(0)  # type: ignore[union-attr]
+        return Ref(root, tuple(steps), text)
+
+    def _step(self, node: Node) -> str | Expr | None:
+        kind = node.type
+        if kind == "get_attr":
+            identifier = node.named_children
+            return self.of(identifier[0]) if identifier else None
+        if kind == "index":
+            inner = node.named_children
+            if inner and inner[0].type == "legacy_index":  # foo.0
+                return Lit(_number(self.of(inner[0]).lstrip(".")))
+            target = inner[0].named_children if inner else []
+            return self(target[0]) if target else None
+        return None
+
+    def _traversal(self, parts: list[Node], text: str) -> Expr:
+        head = parts[0]
+        steps: list[str | Expr] = []
+        for position, part in enumerate(parts[1:], start=1):
+            if part.type == "splat":
+                base = self._make_traversal(head, steps, text)
+                splat_steps = [self._step(c) for c in part.named_children[0].named_children]
+                if any(s is None for s in splat_steps):
+                    return Opaque(text)
+                source = Splat(base, tuple(splat_steps), text)  # type: ignore[arg-type]
+                rest = parts[position + 1:]
+                if rest:
+                    more = [self._step(c) for c in rest]
+                    if any(s is None for s in more):
+                        return Opaque(text)
+                    return Traversal(source, tuple(more), text)  # type: ignore[arg-type]
+                return source
+            step = self._step(part)
+            if step is None:
+                return Opaque(text)
+            steps.append(step)
+        return self._make_traversal(head, steps, text)
+
+    def _make_traversal(self, head: Node, steps: list[str | Expr], text: str) -> Expr:
+        if head.type == "variable_expr":
+            return Ref(self.of(head), tuple(steps), text)
+        return Traversal(self(head), tuple(steps), text)
+
+    def _quoted(self, node: Node, text: str) -> Expr:
+        # The grammar leaves whitespace at a literal's edges out of template_literal nodes, so literal text is
+        # sliced from the source between the quotes and the interpolations.
+        data, base = self.source.data, node.start_byte
+        raw = data[base:node.end_byte]
+        parts: list[str | Expr] = []
+        cursor = 1  # after the opening quote
+        for child in node.named_children:
+            kind = child.type
+            if kind == "template_interpolation" or kind == "template_directive":
+                if child.start_byte - base > cursor:
+                    parts.append(_unescape(raw[cursor:child.start_byte - base].decode("utf-8", "replace")))
+                cursor = child.end_byte - base
+                if kind == "template_directive":
+                    return Opaque(text)
+                inner = [c for c in child.named_children if c.type == "expression"]
+                if not inner:
+                    return Opaque(text)
+                parts.append(self(inner[0]))
+        if len(raw) - 1 > cursor:
+            parts.append(_unescape(raw[cursor:len(raw) - 1].decode("utf-8", "replace")))
+        if all(isinstance(p, str) for p in parts):
+            return Lit("".join(parts))  # type: ignore[arg-type]
+        return Template(tuple(parts), text)
+
+    def _flatten(self, nodes: list[Node], out: list[tuple[str, object]]) -> None:
+        for node in nodes:
+            kind = node.type
+            if kind == "operation":
+                self._flatten(node.named_children, out)
+            elif kind == "binary_operation" or kind == "unary_operation":
+                unary = kind == "unary_operation"
+                for child in node.children:
+                    if child.is_named:
+                        self._flatten([child], out)
+                        continue
+                    token = child.type
+                    if unary and token in ("!", "-"):
+                        out.append(("unary", token))
+                    elif token in _PRECEDENCE:
+                        out.append(("op", token))
+            else:
+                out.append(("node", node))
+
+    def _operation(self, nodes: list[Node], text: str) -> Expr:
+        items: list[tuple[str, object]] = []
+        self._flatten(nodes, items)
+        # Group each primary with the steps that follow it into one operand.
+        tokens: list[tuple[str, object]] = []
+        for kind, value in items:
+            if kind == "node" and tokens and tokens[-1][0] == "operand" and value.type in _STEP_KINDS:  # type: ignore[union-attr]
+                tokens[-1][1].append(value)  # type: ignore[union-attr]
+            elif kind == "node":
+                tokens.append(("operand", [value]))
+            else:
+                tokens.append((kind, value))
+        parser = _Pratt(tokens, text, self._operand)
+        result = parser.expression(0)
+        return result if parser.position == len(tokens) else Opaque(text)
+
+    def _operand(self, nodes: list[Node]) -> Expr:
+        """An operand of an operator: one node, or a traversal spelled as sibling nodes (var, .env, [0])."""
+        if len(nodes) == 1:
+            return self(nodes[0])
+        text = "".join(self.of(n) for n in nodes)
+        if nodes and all(n.type in _STEP_KINDS for n in nodes[1:]):
+            return self._traversal(nodes, text)
+        return Opaque(text)
+
+    def _object(self, node: Node, named: list[Node]) -> Expr:
+        items: list[tuple[Expr, Expr]] = []
+        for elem in named:
+            if elem.type != "object_elem":
+                continue
+            parts = [c for c in elem.named_children if c.type == "expression"]
+            if len(parts) != 2:
+                return Opaque(self.of(node))
+            key_node = parts[0].named_children
+            if len(key_node) == 1 and key_node[0].type == "variable_expr":
+                key: Expr = Lit(self.of(key_node[0]))  # a bare key is a name, not a reference
+            else:
+                key = self(parts[0])
+            items.append((key, self(parts[1])))
+        return ObjectExpr(tuple(items), self.of(node))
+
+    def _call(self, node: Node, named: list[Node]) -> Expr:
+        name = self.of(named[0]) if named else ""
+        args: list[Expr] = []
+        expand = False
+        for part in named:
+            if part.type != "function_arguments":
+                continue
+            for child in part.named_children:
+                if child.type == "expression":
+                    args.append(self(child))
+                elif child.type == "ellipsis":
+                    expand = True
+        return Call(name, tuple(args), expand, self.of(node))
+
+    def _for(self, node: Node) -> Expr:
+        children = node.named_children
+        intro = next((c for c in children if c.type == "for_intro"), None)
+        if intro is None:
+            return Opaque(self.of(node))
+        intro_parts = intro.named_children
+        names = [self.of(c) for c in intro_parts if c.type == "identifier"]
+        collection = next((c for c in intro_parts if c.type == "expression"), None)
+        bodies = [c for c in children if c.type == "expression"]
+        condition = next((c for c in children if c.type == "for_cond"), None)
+        condition_expr = None
+        if condition is not None:
+            inner = [c for c in condition.named_children if c.type == "expression"]
+            condition_expr = self(inner[0]) if inner else None
+        if collection is None or not names or not bodies:
+            return Opaque(self.of(node))
+        key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+        is_object = node.type == "for_object_expr"
+        if is_object and len(bodies) < 2:
+            return Opaque(self.of(node))
+        grouped = is_object and any(c.type == "ellipsis" for c in children)
+        return ForExpr(key_var, value_var, self(collection), self(bodies[0]) if is_object else None,
+                       self(bodies[-1]), condition_expr, grouped, self.of(node))
 
 
 class _Pratt:
-    def __init__(self, tokens: list[tuple[str, object]], text: str) -> None:
-        self.tokens, self.text, self.position = tokens, text, 0
+    def __init__(self, tokens: list[tuple[str, object]], text: str, operand) -> None:  # type: ignore[no-untyped-def]
+        self.tokens, self.text, self.position, self.operand = tokens, text, 0, operand
 
     def _primary(self) -> Expr:
         if self.position >= len(self.tokens):
@@ -349,7 +473,7 @@ class _Pratt:
         if kind == "unary":
             return UnOp(str(value), self._primary(), self.text)
         if kind == "operand":
-            return _operand(value)  # type: ignore[arg-type]
+            return self.operand(value)
         return Opaque(self.text)
 
     def expression(self, floor: int) -> Expr:
@@ -364,70 +488,6 @@ class _Pratt:
         return left
 
 
-def _operand(nodes: list[SgNode]) -> Expr:
-    """An operand of an operator: one node, or a traversal spelled as sibling nodes (var, .env, [0])."""
-    if len(nodes) == 1:
-        return build_expr(nodes[0])
-    if nodes and all(n.kind() in _STEP_KINDS for n in nodes[1:]):
-        return _traversal(nodes, "".join(n.text() for n in nodes))
-    return Opaque("".join(n.text() for n in nodes))
-
-
-def _object(node: SgNode, named: list[SgNode]) -> Expr:
-    items: list[tuple[Expr, Expr]] = []
-    for elem in named:
-        if elem.kind() != "object_elem":
-            continue
-        parts = [c for c in elem.named_children() if c.kind() == "expression"]
-        if len(parts) != 2:
-            return Opaque(node.text())
-        key_node = parts[0].named_children()
-        if len(key_node) == 1 and key_node[0].kind() == "variable_expr":
-            key: Expr = Lit(key_node[0].text())  # a bare key is a name, not a reference
-        else:
-            key = build_expr(parts[0])
-        items.append((key, build_expr(parts[1])))
-    return ObjectExpr(tuple(items), node.text())
-
-
-def _call(node: SgNode, named: list[SgNode]) -> Expr:
-    name = named[0].text() if named else ""
-    args_node = next((c for c in named if c.kind() == "function_arguments"), None)
-    args: list[Expr] = []
-    expand = False
-    if args_node is not None:
-        for child in args_node.named_children():
-            if child.kind() == "expression":
-                args.append(build_expr(child))
-            elif child.kind() == "ellipsis":
-                expand = True
-    return Call(name, tuple(args), expand, node.text())
-
-
-def _for(node: SgNode) -> Expr:
-    children = node.named_children()
-    intro = next((c for c in children if c.kind() == "for_intro"), None)
-    if intro is None:
-        return Opaque(node.text())
-    names = [c.text() for c in intro.named_children() if c.kind() == "identifier"]
-    collection = next((c for c in intro.named_children() if c.kind() == "expression"), None)
-    bodies = [c for c in children if c.kind() == "expression"]
-    condition = next((c for c in children if c.kind() == "for_cond"), None)
-    condition_expr = None
-    if condition is not None:
-        inner = [c for c in condition.named_children() if c.kind() == "expression"]
-        condition_expr = build_expr(inner[0]) if inner else None
-    if collection is None or not names or not bodies:
-        return Opaque(node.text())
-    key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
-    is_object = node.kind() == "for_object_expr"
-    if is_object and len(bodies) < 2:
-        return Opaque(node.text())
-    grouped = is_object and any(c.kind() == "ellipsis" for c in children)
-    return ForExpr(key_var, value_var, build_expr(collection), build_expr(bodies[0]) if is_object else None,
-                   build_expr(bodies[-1]), condition_expr, grouped, node.text())
-
-
 def _heredoc(text: str) -> Expr:
     lines = text.split("\n")
     content = lines[1:-1]
@@ -440,12 +500,11 @@ def _heredoc(text: str) -> Expr:
 
 def parse_expression(text: str) -> Expr:
     """One expression given as source text (an interpolation, a JSON-syntax value)."""
-    root = SgRoot(f"__x = {text}\n", "hcl").root()
-    attribute = root.find(kind="attribute")
-    if attribute is None or root.find(kind="ERROR") is not None:
+    body = _parse_chunk(f"__x = {text}\n", "<expression>", 0)
+    attribute = body.attributes.get("__x")
+    if body.errors or attribute is None or attribute.expr is None:
         return Opaque(text)
-    named = attribute.named_children()
-    return build_expr(named[-1]) if len(named) > 1 else Opaque(text)
+    return attribute.expr
 
 
 def parse_template(raw: str, text: str | None = None, *, escapes: bool = True) -> Expr:
