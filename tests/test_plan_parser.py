@@ -116,3 +116,32 @@ def test_after_unknown_marks_only_the_flagged_attributes():
     from airtf_lint.parsers.plan import unknown_after_apply
     out = unknown_after_apply({"name": "x", "tags": {"a": "b"}}, {"id": True, "tags": {}, "missing": False}, "r")
     assert out["id"]["expr"] == "r.id" and out["name"] == "x" and out["tags"] == {"a": "b"} and "missing" not in out
+
+
+def _plan_with_prior_state(prior_resources):
+    return json.dumps({"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+        {"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "name": "r", "values": {"name": "r"}}]}},
+        "prior_state": {"format_version": "1.0", "values": {"root_module": {"resources": prior_resources}}}}, indent=2)
+
+
+def test_data_sources_read_while_planning_come_from_prior_state():
+    document = {"address": "data.aws_iam_policy_document.p", "mode": "data", "type": "aws_iam_policy_document",
+                "name": "p", "values": {"json": "{}"}}
+    facts = parse_plan(_plan_with_prior_state([document]), "p.json")
+    data = [r for r in facts.resources if r.mode == "data"]
+    assert [(r.address, r.values["json"]) for r in data] == [("data.aws_iam_policy_document.p", "{}")]
+    assert data[0].location.line > 1
+
+
+def test_managed_resources_only_in_prior_state_are_not_planned():
+    gone = {"address": "aws_iam_user.old", "mode": "managed", "type": "aws_iam_user", "name": "old", "values": {}}
+    facts = parse_plan(_plan_with_prior_state([gone]), "p.json")
+    assert [r.address for r in facts.resources] == ["aws_iam_role.r"]
+
+
+def test_prior_state_sensitive_values_are_replaced():
+    secret = {"address": "data.aws_secretsmanager_secret_version.s", "mode": "data", "name": "s",
+              "type": "aws_secretsmanager_secret_version", "values": {"secret_string": "hunter2-secret"},
+              "sensitive_values": {"secret_string": True}}
+    facts = parse_plan(_plan_with_prior_state([secret]), "p.json")
+    assert "hunter2-secret" not in json.dumps([r.values for r in facts.resources])

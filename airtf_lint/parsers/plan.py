@@ -34,6 +34,7 @@ def parse_plan(text: str, path: str) -> PlanFacts:
         _mark_unknown_after_apply(document.get("resource_changes"), facts.resources)
     else:
         _collect_changes(document.get("resource_changes"), path, lines, facts.resources)
+    _collect_prior_data_sources(document.get("prior_state"), path, lines, facts.resources)
     facts.changes = _changes(document.get("resource_changes"), lines)
     configuration = document.get("configuration")
     if isinstance(configuration, dict) and isinstance(configuration.get("root_module"), dict):
@@ -116,6 +117,18 @@ def _collect_module(module: dict[str, Any], module_path: str, path: str, lines: 
     for child in module.get("child_modules") or []:
         if isinstance(child, dict):
             _collect_module(child, str(child.get("address", module_path)), path, lines, out)
+
+
+def _collect_prior_data_sources(prior_state: Any, path: str, lines: dict[str, int],
+                                out: list[PlanResource]) -> None:
+    """Data sources read while planning (policy documents, caller identity) live only in prior_state."""
+    values = prior_state.get("values") if isinstance(prior_state, dict) else None
+    if not isinstance(values, dict) or not isinstance(values.get("root_module"), dict):
+        return
+    prior: list[PlanResource] = []
+    _collect_module(values["root_module"], "", path, lines, prior)
+    known = {r.address for r in out}
+    out.extend(r for r in prior if r.mode == "data" and r.address not in known)
 
 
 def _collect_changes(changes: Any, path: str, lines: dict[str, int], out: list[PlanResource]) -> None:
