@@ -103,7 +103,7 @@ def _classify_by_content(path: Path, suffix: str) -> FileKind | None:
 
 def discover(paths: Sequence[str], cwd: Path, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Discovery:
     found = Discovery()
-    seen: set[Path] = set()
+    seen: set[tuple[int, int] | Path] = set()
     for given in paths:
         start = (cwd / given) if not os.path.isabs(given) else Path(given)
         shown = display_path(Path(os.path.normpath(start)), cwd)
@@ -117,10 +117,20 @@ def discover(paths: Sequence[str], cwd: Path, include: Sequence[str] = (), exclu
     return found
 
 
-def _add_explicit(path: Path, shown: str, found: Discovery, seen: set[Path]) -> None:
-    if path in seen:
+def _identity(path: Path) -> tuple[int, int] | Path:
+    """The same file reached twice (through a linked directory, or named twice) is analysed once."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return path
+    return (stat.st_dev, stat.st_ino)
+
+
+def _add_explicit(path: Path, shown: str, found: Discovery, seen: set[tuple[int, int] | Path]) -> None:
+    identity = _identity(path)
+    if identity in seen:
         return
-    seen.add(path)
+    seen.add(identity)
     kind = classify(path, explicit=True)
     if kind is not None:
         found.files.append(SourceFile(shown, path, kind))
@@ -133,7 +143,7 @@ def _add_explicit(path: Path, shown: str, found: Discovery, seen: set[Path]) -> 
 
 
 def _walk(root: Path, cwd: Path, include: Sequence[str], exclude: Sequence[str], found: Discovery,
-          seen: set[Path]) -> None:
+          seen: set[tuple[int, int] | Path]) -> None:
     # Directories are identified by (device, inode) along the current branch, so a link back up is a loop.
     stack: list[tuple[Path, tuple[tuple[int, int], ...]]] = []
     try:
@@ -179,8 +189,10 @@ def _walk(root: Path, cwd: Path, include: Sequence[str], exclude: Sequence[str],
             if matches_any(shown, exclude) or (include and not matches_any(shown, include)):
                 continue
             kind = classify(path)
-            resolved = path.resolve()
-            if kind is not None and resolved not in seen:
-                seen.add(resolved)
+            if kind is None:
+                continue
+            identity = _identity(path)
+            if identity not in seen:
+                seen.add(identity)
                 found.files.append(SourceFile(shown, path, kind))
         stack.extend(reversed(subdirs))

@@ -132,8 +132,12 @@ class DagAnalyser:
     # --- first pass: module-level declarations --------------------------------------------------------------------
 
     def collect_declarations(self) -> None:
+        # One walk: imports are gathered first because functions and classes are read through them.
+        definitions: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
         for node in ast.walk(self.tree):
-            if isinstance(node, ast.Import):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                definitions.append(node)
+            elif isinstance(node, ast.Import):
                 for alias in node.names:
                     self.imports[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else \
                         alias.name.split(".")[0]
@@ -145,12 +149,12 @@ class DagAnalyser:
                 self.constants[node.targets[0].id] = self.value(node.value)
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
                 self.constants[node.target.id] = self.value(node.value)
-        for node in ast.walk(self.tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        for node in definitions:
+            if isinstance(node, ast.ClassDef):
+                self._subclass(node)
+            else:
                 self.functions.setdefault(node.name, node)
                 self._decorated(node)
-            elif isinstance(node, ast.ClassDef):
-                self._subclass(node)
 
     def _decorated(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         for decorator in function.decorator_list:
