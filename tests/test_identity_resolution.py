@@ -128,3 +128,36 @@ def test_terraform_run_facts_never_carry_a_secret_value(tmp_path):
     [run] = parse_command("terraform apply -var db_password=s3cr3t-value -var=api_token=t0k3n-value tfplan")
     assert run["plan_file"] == "tfplan" and run["literal_secret_vars"] == ["db_password", "api_token"]
     assert "s3cr3t-value" not in json.dumps(run) and "t0k3n-value" not in json.dumps(run)
+
+
+KEYED_CONNECTION = '''resource "aws_iam_user" "etl" {
+  name = "airflow-etl"
+}
+resource "aws_iam_access_key" "etl" {
+  user = aws_iam_user.etl.name
+}
+resource "aws_secretsmanager_secret" "c" {
+  name = "airflow/connections/aws_etl"
+}
+resource "aws_secretsmanager_secret_version" "c" {
+  secret_id     = aws_secretsmanager_secret.c.id
+  secret_string = jsonencode({ conn_type = "aws", login = aws_iam_access_key.etl.id,
+                               password = aws_iam_access_key.etl.secret%s })
+}
+'''
+
+
+def test_terraform_connection_carrying_an_access_key_runs_as_the_keys_user(tmp_path):
+    write(tmp_path, {"main.tf": KEYED_CONNECTION % "",
+                     "dags/d.py": _dag("    S3ListOperator(task_id='ls', aws_conn_id='aws_etl', bucket='b')\n")})
+    [identity] = _identities(tmp_path)["ls"]
+    assert (identity["principal"], identity["static_credentials"]) == (".:aws_iam_user.etl", True)
+    assert [s["step"] for s in identity["evidence"]][-2:] == ["key", "principal"]
+
+
+def test_role_arn_beside_the_key_names_the_role_not_the_keys_user(tmp_path):
+    write(tmp_path, {"main.tf": KEYED_CONNECTION % ', extra = jsonencode({ role_arn = "arn:aws:iam::1:role/etl" })'
+                     + ROLE.format(name="etl"),
+                     "dags/d.py": _dag("    S3ListOperator(task_id='ls', aws_conn_id='aws_etl', bucket='b')\n")})
+    [identity] = _identities(tmp_path)["ls"]
+    assert identity["principal"] == ".:aws_iam_role.etl"

@@ -191,38 +191,58 @@ class IdentityResolver:
         cloud = usage["cloud"]
         definition = chosen.get("definition") or {}
         extra = definition.get("extra") or {}
+        static = definition.get("static_credentials") is not None
         if chosen.get("principal"):
             principal = self.index.find(chosen["principal"], cloud)
             return self._identity("connection", cloud, principal, chosen["principal"], evidence + (
-                [_principal_step(principal)] if principal else []), usage)
+                [_principal_step(principal)] if principal else []), usage, static_credentials=static)
         if cloud == "aws":
-            static = definition.get("static_credentials") is not None
             role_arn = extra.get("role_arn")
             if role_arn:
                 principal = self.index.find(role_arn, "aws")
                 return self._identity("connection", "aws", principal, role_arn, evidence + (
-                    [_principal_step(principal)] if principal else []), usage, static_credentials=bool(static))
-            if static:
-                return self._identity("connection", "aws", None, "static access key", evidence, usage,
-                                      static_credentials=True)
+                    [_principal_step(principal)] if principal else []), usage, static_credentials=static)
+            if static or chosen.get("credential_key"):
+                return self._static_key(chosen, "static access key", evidence, usage)
             return self._with(self.ambient(task, "aws"), evidence, usage)
         if cloud == "gcp":
             operator_chain = task["identity_arguments"].get("impersonation_chain", {}).get("value")
             chain = operator_chain or extra.get("impersonation_chain")
-            key = definition.get("static_credentials") is not None
             if chain:
                 last = chain[-1] if isinstance(chain, list) else str(chain).split(",")[-1].strip()
                 principal = self.index.find(last, "gcp")
                 source = "operator" if operator_chain else "connection"
                 return self._identity("connection", "gcp", principal, last, evidence + [
                     _step("impersonation", f"impersonates {last} ({source} impersonation_chain)")] + (
-                    [_principal_step(principal)] if principal else []), usage, static_credentials=key)
-            if key:
-                return self._identity("connection", "gcp", None, "service-account key", evidence, usage,
-                                      static_credentials=True)
+                    [_principal_step(principal)] if principal else []), usage, static_credentials=static)
+            if static or chosen.get("credential_key"):
+                return self._static_key(chosen, "service-account key", evidence, usage)
             return self._with(self.ambient(task, "gcp"), evidence, usage)
         return self._identity("connection", cloud, None, chosen["conn_id"], evidence, usage,
-                              static_credentials=definition.get("static_credentials") is not None)
+                              static_credentials=static)
+
+    def _static_key(self, chosen: dict[str, Any], label: str, evidence: list[dict[str, Any]],
+                    usage: dict[str, Any]) -> dict[str, Any]:
+        """Long-lived keys: the identity is the key's owner when Terraform creates the key, else unnamed."""
+        owner = self._key_owner(chosen.get("credential_key"))
+        if owner is None:
+            return self._identity("connection", usage["cloud"], None, label, evidence, usage, static_credentials=True)
+        key, principal = owner
+        return self._identity("connection", usage["cloud"], principal, principal["id"], evidence + [
+            _step("key", f"its value carries the secret of {key['address']}", key["path"], key["line"]),
+            _principal_step(principal)], usage, static_credentials=True)
+
+    def _key_owner(self, reference: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """A Terraform key resource a connection's value carries, and the principal that owns it."""
+        if not isinstance(reference, dict):
+            return None
+        keys = [(k, k.get("user")) for k in self.terraform.get("aws", {}).get("access_keys", [])] + [
+            (k, k.get("service_account")) for k in self.terraform.get("gcp", {}).get("keys", [])]
+        for key, owner in keys:
+            if key["address"] == reference.get("address") and key["root"] == reference.get("root"):
+                principal = self.index.find(owner)
+                return (key, principal) if principal is not None else None
+        return None
 
     # --- records --------------------------------------------------------------------------------------------------
 

@@ -22,6 +22,18 @@ BACKENDS = {
 }
 
 
+# Key resources whose secret a connection's value may carry: the connection then runs as the key's owner.
+KEY_TYPES = frozenset({"aws_iam_access_key", "google_service_account_key"})
+
+
+def _credential_key(holder: ResourceView, views: list[ResourceView], value_attributes: tuple[str, ...]
+                    ) -> dict[str, str] | None:
+    referenced = {address for name in value_attributes for address in holder.refs.get(name, [])}
+    key = next((v for v in views if v.type in KEY_TYPES and v.scope == holder.scope
+                and v.base_address in referenced), None)
+    return {"address": key.address, "root": key.group} if key is not None else None
+
+
 def _version_for(secret: ResourceView, versions: list[ResourceView], link: str) -> ResourceView | None:
     for version in versions:
         if version.scope == secret.scope and secret.base_address in version.refs.get(link, []):
@@ -51,6 +63,7 @@ def extract_connections(views: Iterable[ResourceView]) -> list[dict[str, Any]]:
             "conn_id": name[len(prefix):], "source": "terraform", "backend": kind, "address": view.address,
             "value_address": holder.address if holder is not view else None,
             "definition": describe_connection(value) if isinstance(value, str) else None,
+            "credential_key": _credential_key(holder, views, value_attributes),
             **view.location.to_dict(),
         })
     return out
