@@ -20,6 +20,7 @@ CREDENTIAL_ENV = re.compile(r"^(AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID|AWS_SESS
 
 _SEPARATORS = re.compile(r"&&|\|\||;|\n|\|")
 _GLOBAL_FLAG = re.compile(r"^-chdir=(.+)$")
+_ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
 
 
 def _segments(command: str) -> list[list[str]]:
@@ -42,12 +43,22 @@ def parse_command(command: Any) -> list[dict[str, Any]]:
         segments = _segments(command)
     else:
         return []
-    runs, cwd = [], None
+    runs, cwd, shell_env = [], None, set()
     for words in segments:
         if words[0] == "cd" and len(words) > 1:
             cwd = words[1]
             continue
-        if posixpath.basename(words[0]) not in TOOLS:
+        if words[0] == "export":
+            shell_env.update(_credential_assignments(words[1:]))
+            continue
+        # `NAME=value terraform ...`: assignments before the command set its environment.
+        leading = 0
+        while leading < len(words) and _ENV_ASSIGNMENT.match(words[leading]):
+            leading += 1
+        inline_env = _credential_assignments(words[:leading])
+        words = words[leading:]
+        if not words or posixpath.basename(words[0]) not in TOOLS:
+            shell_env.update(inline_env if not words else ())
             continue
         chdir, rest = None, words[1:]
         while rest and rest[0].startswith("-"):
@@ -60,11 +71,11 @@ def parse_command(command: Any) -> list[dict[str, Any]]:
         flags = {a.split("=", 1)[0].lstrip("-"): (a.split("=", 1)[1] if "=" in a else True)
                  for a in args if a.startswith("-")}
         positional = _positionals(args)
-        literal_vars = [a.split("=", 1)[0] for a in _var_assignments(args)
-                        if SECRET_NAME.search(a.split("=", 1)[0]) and _is_literal(a.split("=", 1)[1])]
         runs.append({
             "tool": posixpath.basename(words[0]), "subcommand": subcommand, "args": _masked(args),
-            "literal_secret_vars": literal_vars,
+            "literal_secret_vars": _literal_secrets(args, "-var"),
+            "literal_secret_backend_config": _literal_secrets(args, "-backend-config"),
+            "literal_credential_shell": sorted(shell_env | set(inline_env)),
             "auto_approve": flags.get("auto-approve") in (True, "true"),
             "lock_disabled": flags.get("lock") == "false",
             "state_path": flags.get("state") if isinstance(flags.get("state"), str) else None,
@@ -92,15 +103,28 @@ def _positionals(args: list[str]) -> list[str]:
     return out
 
 
-def _var_assignments(args: list[str]) -> list[str]:
-    """The name=value of each -var (as `-var name=value` or `-var=name=value`)."""
+def _assignments(args: list[str], flag: str) -> list[str]:
+    """The name=value of each use of a flag (as `-var name=value` or `-var=name=value`)."""
     out = []
     for position, arg in enumerate(args):
-        if arg == "-var" and position + 1 < len(args) and "=" in args[position + 1]:
+        if arg == flag and position + 1 < len(args) and "=" in args[position + 1]:
             out.append(args[position + 1])
-        elif arg.startswith("-var=") and "=" in arg[5:]:
-            out.append(arg[5:])
+        elif arg.startswith(flag + "=") and "=" in arg[len(flag) + 1:]:
+            out.append(arg[len(flag) + 1:])
     return out
+
+
+def _literal_secrets(args: list[str], flag: str) -> list[str]:
+    """Names given a secret-looking literal through a flag (`-var db_password=...`, `-backend-config
+    secret_key=...`); never the values."""
+    pairs = [a.split("=", 1) for a in _assignments(args, flag)]
+    return [name for name, value in pairs if SECRET_NAME.search(name) and _is_literal(value)]
+
+
+def _credential_assignments(words: list[str]) -> list[str]:
+    """Names of credential variables a shell sets to literal values (`export AWS_SECRET_ACCESS_KEY=...`)."""
+    pairs = [w.split("=", 1) for w in words if _ENV_ASSIGNMENT.match(w)]
+    return [name for name, value in pairs if CREDENTIAL_ENV.match(name) and _is_literal(value)]
 
 
 def _is_literal(value: str) -> bool:
@@ -108,23 +132,33 @@ def _is_literal(value: str) -> bool:
 
 
 def _masked(args: list[str]) -> list[str]:
-    """Arguments as facts, with the value of any secret-looking -var replaced: facts never carry secrets."""
+    """Arguments as facts, with any secret-looking name=value (alone or after `-flag=`) masked: facts never carry
+    secrets."""
     out = []
     for arg in args:
-        prefix, _, assignment = arg.rpartition("-var=") if arg.startswith("-var=") else ("", "", arg)
+        flag, assignment = "", arg
+        if arg.startswith("-") and arg.count("=") >= 2:
+            flag, _, assignment = arg.partition("=")
+            flag += "="
         name, equals, _ = assignment.partition("=")
-        out.append(f"{prefix}-var={name}=***" if prefix == "" and arg.startswith("-var=") and SECRET_NAME.search(name)
-                   else (f"{name}=***" if equals and SECRET_NAME.search(name) else arg))
+        out.append(f"{flag}{name}=***" if equals and SECRET_NAME.search(name) else arg)
     return out
 
 
+# The environment argument of BashOperator (env), KubernetesPodOperator (env_vars) and DockerOperator (environment).
+ENV_ARGUMENTS = ("env", "env_vars", "environment")
+
+
 def literal_credential_env(task: dict[str, Any]) -> list[str]:
-    """Names of credential variables a task sets to literal values through env= (never the values)."""
-    env = task["arguments"].get("env")
-    if env is None or env["kind"] != "literal" or not isinstance(env["value"], dict):
-        return []
-    return sorted(k for k, v in env["value"].items() if CREDENTIAL_ENV.match(str(k)) and isinstance(v, str)
-                  and _is_literal(v))
+    """Names of credential variables a task sets to literal values in its environment argument (never the values)."""
+    names: set[str] = set()
+    for argument in ENV_ARGUMENTS:
+        env = task["arguments"].get(argument)
+        if env is None or env["kind"] != "literal" or not isinstance(env["value"], dict):
+            continue
+        names.update(str(k) for k, v in env["value"].items() if CREDENTIAL_ENV.match(str(k)) and isinstance(v, str)
+                     and _is_literal(v))
+    return sorted(names)
 
 
 def match_root(directory: Any, roots: list[str]) -> str | None:
