@@ -161,3 +161,40 @@ def test_role_arn_beside_the_key_names_the_role_not_the_keys_user(tmp_path):
                      "dags/d.py": _dag("    S3ListOperator(task_id='ls', aws_conn_id='aws_etl', bucket='b')\n")})
     [identity] = _identities(tmp_path)["ls"]
     assert identity["principal"] == ".:aws_iam_role.etl"
+
+
+FLEETS = {"runtime": "eks", "identity": "arn:aws:iam::1:role/workers",
+          "queues": {"secure": {"identity": "arn:aws:iam::1:role/secure"}},
+          "executors": {"KubernetesExecutor": {"identity": "arn:aws:iam::1:role/k8s"}}}
+
+
+def _fleet_dag(task_arguments: str, default_args: str = "{}") -> dict[str, str]:
+    return {"main.tf": "".join(ROLE.format(name=n) for n in ("workers", "secure", "k8s")),
+            "dags/d.py": "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n"
+                         f"with DAG(dag_id='d', schedule=None, default_args={default_args}):\n"
+                         f"    BashOperator(task_id='sh', bash_command='aws s3 ls'{task_arguments})\n"}
+
+
+def test_task_on_a_configured_queue_runs_as_that_queues_workers(tmp_path):
+    write(tmp_path, _fleet_dag(", queue='secure'"))
+    [identity] = _identities(tmp_path, environment=FLEETS)["sh"]
+    assert identity["principal"] == ".:aws_iam_role.secure"
+    assert "queue" in [s["step"] for s in identity["evidence"]]
+
+
+def test_queue_from_default_args_picks_the_fleet(tmp_path):
+    write(tmp_path, _fleet_dag("", default_args="{'queue': 'secure'}"))
+    [identity] = _identities(tmp_path, environment=FLEETS)["sh"]
+    assert identity["principal"] == ".:aws_iam_role.secure"
+
+
+def test_task_executor_wins_over_its_queue(tmp_path):
+    write(tmp_path, _fleet_dag(", queue='secure', executor='KubernetesExecutor'"))
+    [identity] = _identities(tmp_path, environment=FLEETS)["sh"]
+    assert identity["principal"] == ".:aws_iam_role.k8s"
+
+
+def test_unconfigured_queue_keeps_the_default_workers(tmp_path):
+    write(tmp_path, _fleet_dag(", queue='other'"))
+    [identity] = _identities(tmp_path, environment=FLEETS)["sh"]
+    assert identity["principal"] == ".:aws_iam_role.workers"

@@ -19,6 +19,7 @@ class Catalogue:
     ambient_classes: dict[str, list[str]]
     taskflow: dict[str, str]
     class_modules: dict[str, str]
+    worker_parameters: tuple[str, ...] = ()
 
     def provider_of(self, module: str | None) -> str | None:
         if not module:
@@ -49,4 +50,5 @@ def catalogue() -> Catalogue:
     text = resources.files("airtf_lint").joinpath("data/airflow_connections.yaml").read_text("utf-8")
     data = yaml.safe_load(text)
     return Catalogue(data["parameters"], data["identity_parameters"], data["providers"], data["classes"],
-                     data["ambient_classes"], {k or "": v for k, v in data["taskflow"].items()}, data["class_modules"])
+                     data["ambient_classes"], {k or "": v for k, v in data["taskflow"].items()}, data["class_modules"],
+                     tuple(data.get("worker_parameters") or ()))

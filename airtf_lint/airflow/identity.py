@@ -77,6 +77,9 @@ class IdentityResolver:
             pod = self._pod_identity(task, cloud)
             if pod is not None:
                 return pod
+        fleet = self._fleet(task, cloud)
+        if fleet is not None:
+            return fleet
         configured = self.environment.get("identity")
         principal = self.index.find(configured, cloud) if configured else None
         if configured:
@@ -107,6 +110,23 @@ class IdentityResolver:
         return self._identity("unresolved", cloud, None, None,
                               [_step("ambient", "the workers' identity is not known: declare `environment:` in the "
                                                 "configuration")])
+
+    def _fleet(self, task: dict[str, Any], cloud: str | None) -> dict[str, Any] | None:
+        """A task sent to another worker fleet (`queue=`, `executor=`) whose identity the configuration names."""
+        for parameter, key in (("executor", "executors"), ("queue", "queues")):
+            argument = task["identity_arguments"].get(parameter)
+            fleets = self.environment.get(key) or {}
+            if argument is None or not isinstance(argument.get("value"), str) or argument["value"] not in fleets:
+                continue
+            configured = fleets[argument["value"]].get("identity")
+            if not configured:
+                continue
+            principal = self.index.find(configured, cloud)
+            evidence = [_step(parameter, f"{parameter}={argument['value']!r} ({argument['source']}): its workers run "
+                                         f"as {configured}", task["path"], argument["line"])]
+            return self._identity("ambient", cloud, principal, configured,
+                                  evidence + ([_principal_step(principal)] if principal else []))
+        return None
 
     def _helm_workers(self, cloud: str | None) -> dict[str, Any] | None:
         """The workers' service account from Helm values: its IRSA role or Workload Identity account."""

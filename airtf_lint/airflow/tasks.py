@@ -68,6 +68,11 @@ def identity_arguments(task: TaskFact, cat: Catalogue | None = None) -> dict[str
         value, source = _pick(parameter, task, accepted, task.kind != "hook")
         if value is not None:
             out[parameter] = {**value.to_dict(), "source": source}
+    if task.kind != "hook":
+        for parameter in cat.worker_parameters:
+            value, source = _pick(parameter, task, [parameter], True)
+            if value is not None:
+                out[parameter] = {**value.to_dict(), "source": source}
     return out
 
 
