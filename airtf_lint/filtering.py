@@ -39,7 +39,7 @@ def apply_severity_overrides(rules: Sequence[RuleMeta], overrides: dict[str, str
     out = []
     for rule in rules:
         severity = overrides.get(rule.id) or overrides.get(rule.category)
-        out.append(replace(rule, severity=severity) if severity else rule)
+        out.append(replace(rule, severity=severity, severity_configured=True) if severity else rule)
     return out
 
 

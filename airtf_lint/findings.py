@@ -43,8 +43,12 @@ def from_results(raw: dict[str, list[dict[str, Any]]], rules: dict[str, RuleMeta
             line = _int(result.get("line"), 1)
             column = _int(result.get("column"), 1)
             end_line = max(_int(result.get("end_line"), line), line)
+            # A rule may grade a result itself (an admin grant Airflow tasks use is worse than one nobody uses).
+            severity = result.get("severity")
+            if meta.severity_configured or severity not in SEVERITY_RANK:
+                severity = meta.severity
             findings.append(Finding(
-                rule_id=rule_id, category=meta.category, severity=meta.severity,
+                rule_id=rule_id, category=meta.category, severity=severity,
                 message=str(result.get("msg", result.get("message", meta.title))),
                 path=str(result.get("path", "")), line=line, column=column, end_line=end_line,
                 end_column=_int(result.get("end_column"), column), remediation=meta.remediation,

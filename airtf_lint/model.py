@@ -15,6 +15,7 @@ from airtf_lint.airflow.identity import attach_identities
 from airtf_lint.airflow.tasks import airflow_records
 from airtf_lint.airflow.terraform_runs import terraform_runs
 from airtf_lint.facts import FileFacts
+from airtf_lint.privilege.section import privilege_section
 from airtf_lint.sourcelines import SourceLines
 from airtf_lint.terraform.section import terraform_section
 
@@ -58,6 +59,7 @@ def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (),
         "airflow": airflow,
     }
     attach_identities(model)
+    model["privilege"] = privilege_section(model)
     roots = [r["dir"] for r in terraform["roots"]]
     for task in airflow["tasks"]:
         task["terraform_runs"] = terraform_runs(task, task.pop("commands"), roots)

@@ -35,6 +35,7 @@ class RuleMeta:
     remediation: str
     package: str
     path: str
+    severity_configured: bool = False  # set by the configuration: then it wins over a result's own severity
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "description": self.description, "severity": self.severity,

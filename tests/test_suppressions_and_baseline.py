@@ -79,3 +79,16 @@ def test_fingerprints_are_stable_when_unrelated_lines_are_added(tmp_path_factory
     write(root, {"main.tf": "\n" * blank_lines + "# note\n" + UNLOCKED})
     after = run_in_process([".", "--format", "json"], root).json()["findings"][0]["fingerprint"]
     assert before == after
+
+
+def test_a_result_grades_its_own_severity_unless_the_configuration_sets_one():
+    from airtf_lint.filtering import apply_severity_overrides
+    from airtf_lint.findings import from_results
+    from airtf_lint.rulepack import RuleMeta
+
+    meta = RuleMeta("ATF-X-001", "t", "d", "high", "privilege", "fix", "p", "x.rego")
+    raw = {"ATF-X-001": [{"msg": "m", "path": "a.tf", "line": 1, "severity": "critical"},
+                         {"msg": "m", "path": "a.tf", "line": 2, "severity": "bogus"}]}
+    assert [f.severity for f in from_results(raw, {"ATF-X-001": meta})] == ["critical", "high"]
+    [configured] = apply_severity_overrides([meta], {"privilege": "low"})
+    assert [f.severity for f in from_results(raw, {"ATF-X-001": configured})] == ["low", "low"]

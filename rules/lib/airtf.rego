@@ -15,3 +15,19 @@ terraform_runs contains {"task": task, "run": run} if {
 }
 
 task_name(task) := sprintf("%s.%s", [task.dag_id, task.task_id])
+
+# The Airflow tasks (dag_id.task_id) that run as a principal.
+tasks_of(principal) := object.get(object.get(input.airflow, "tasks_by_principal", {}), principal, [])
+
+# How a finding about a principal's grant reads its reach: the tasks that would use the privilege.
+reach(principal) := sprintf("used by %d Airflow tasks (e.g. \"%s\")", [count(tasks_of(principal)), tasks_of(principal)[0]]) if {
+	count(tasks_of(principal)) > 0
+} else := "used by no Airflow task in this repository"
+
+# A privilege an Airflow task can use is worse than the same privilege on an identity no task runs as.
+reach_severity(principal, used, unused) := used if {
+	count(tasks_of(principal)) > 0
+} else := unused
+
+# A finding graded by the rule: lib.finding plus its own severity.
+graded(message, at, severity) := object.union(finding(message, at), {"severity": severity})
