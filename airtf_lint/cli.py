@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # the CLI imports its stages lazily, so that --version answer
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical", "none")
-SUBCOMMANDS = ("rules", "rule", "identities")
+SUBCOMMANDS = ("rules", "rule", "identities", "suggest")
 
 
 class UsageError(Exception):
@@ -40,7 +40,8 @@ def _csv(values: Sequence[str] | None) -> list[str]:
 def lint_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="airtf-lint", description="Lint Airflow DAGs and the Terraform they touch.",
                      epilog="Other commands: `airtf-lint rules` lists rules, `airtf-lint rule ID` explains one, "
-                            "`airtf-lint identities` shows which identity each task runs as.")
+                            "`airtf-lint identities` shows which identity each task runs as, `airtf-lint suggest` "
+                            "prints the least-privilege policy each identity's tasks need.")
     parser.add_argument("paths", nargs="*", help="files or folders to analyse (default: .)")
     parser.add_argument("--version", action="version", version=f"airtf-lint {__version__}")
     parser.add_argument("-f", "--format", choices=("text", "json", "sarif", "junit", "github"), default="text")
@@ -214,6 +215,28 @@ def run_identities(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
+def run_suggest(argv: Sequence[str]) -> int:
+    from airtf_lint.config import load_config
+    from airtf_lint.pipeline import analyse
+    from airtf_lint.privilege.aws_actions import action_index
+    from airtf_lint.privilege.needs import needs_catalogue
+    from airtf_lint.privilege.suggest import suggestions
+    from airtf_lint.report.suggestions import write_suggestions
+
+    parser = _Parser(prog="airtf-lint suggest",
+                     description="Print, per identity, the least-privilege policy its tasks need.")
+    parser.add_argument("paths", nargs="*")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--config", type=Path, metavar="FILE")
+    parser.add_argument("--var-file", action="append", metavar="FILE", help="as for linting")
+    args = parser.parse_args(argv)
+    cwd = Path.cwd()
+    config = load_config(args.config, cwd)
+    analysis = analyse(_options(config, cwd, list(args.paths) or ["."], var_files=args.var_file or []))
+    write_suggestions(suggestions(analysis.model, action_index(), needs_catalogue()), sys.stdout, args.format)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv == ["--version"]:  # answered before any heavy import: pre-commit and CI call it often
@@ -232,6 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_rule(argv[1:])
         if argv and argv[0] == "identities":
             return run_identities(argv[1:])
+        if argv and argv[0] == "suggest":
+            return run_suggest(argv[1:])
         return run_lint(argv)
     except UsageError as exc:
         print(f"airtf-lint: error: {exc}", file=sys.stderr)

@@ -1,0 +1,76 @@
+"""What each task needs: the cloud permissions its operator calls, on the resources its arguments name, from the
+operator-needs catalogue (data/operator_needs.yaml, derived from the provider sources; see docs/operator_needs.md).
+
+A task whose class is not in the catalogue, or whose code builds a hook, has needs that are not fully known: the
+services the hook can touch are recorded, and no grant of the identity can then be called unused with certainty.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+
+
+@dataclass(frozen=True)
+class NeedsCatalogue:
+    classes: dict[str, dict[str, Any]]
+    platforms: dict[str, list[dict[str, Any]]]
+
+
+@cache
+def needs_catalogue() -> NeedsCatalogue:
+    data = yaml.safe_load(resources.files("airtf_lint").joinpath("data/operator_needs.yaml").read_text("utf-8"))
+    platforms = yaml.safe_load(resources.files("airtf_lint").joinpath("data/platform_needs.yaml").read_text("utf-8"))
+    return NeedsCatalogue(dict(data.get("classes") or {}), dict(platforms.get("platforms") or {}))
+
+
+def render_resource(template: Any, arguments: dict[str, Any]) -> str:
+    """A resource template with the task's literal arguments filled in; what is not known statically (a missing or
+    dynamic argument, a Jinja expression) becomes `*`, so the resource is never narrower than the truth."""
+    if not isinstance(template, str):
+        return "*"
+
+    def fill(match: re.Match[str]) -> str:
+        argument = arguments.get(match.group(1))
+        value = argument.get("value") if isinstance(argument, dict) else None
+        if not isinstance(value, str) or argument.get("kind") not in ("literal", "template", "env_default"):
+            return "*"
+        return _JINJA.sub("*", value)
+
+    rendered = _PLACEHOLDER.sub(fill, template)
+    if "s3://" in rendered:  # a key argument given as a full s3:// URL names its own bucket
+        rendered = "arn:aws:s3:::" + rendered.rsplit("s3://", 1)[1]
+    return rendered
+
+
+def _need_rows(entry: dict[str, Any], arguments: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    aws, gcp = [], []
+    for need in entry.get("needs") or []:
+        resource = render_resource(need.get("resource", "*"), arguments)
+        if need.get("actions"):
+            aws.append({"actions": list(need["actions"]), "resource": resource})
+        if need.get("permissions"):
+            gcp.append({"permissions": list(need["permissions"]), "resource": resource, "role": need.get("role")})
+    return aws, gcp
+
+
+def task_needs(task: dict[str, Any], catalogue: NeedsCatalogue) -> dict[str, Any]:
+    """`{known, aws: [{actions, resource}], gcp: [{permissions, resource, role}], services: [...]}` for one task."""
+    entry = catalogue.classes.get(task.get("class") or "")
+    uses_cloud = any(c.get("cloud") in ("aws", "gcp") for c in task.get("connections", []))
+    known = entry is not None and bool(entry.get("needs")) or not uses_cloud
+    aws, gcp = _need_rows(entry or {}, task.get("arguments", {}))
+    services = list((entry or {}).get("services") or [])
+    for hook in task.get("hooks", []):
+        hook_entry = catalogue.classes.get(hook.get("class") or "")
+        services += list((hook_entry or {}).get("services") or ["*"])
+        known = False
+    return {"known": known and not services, "aws": aws, "gcp": gcp, "services": sorted(set(services))}
