@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from airtf_lint.privilege.aws_actions import action_index
 from airtf_lint.privilege.suggest import aws_statements, compress
+from tests.conftest import REPO
 
 INDEX = action_index()
 S3 = sorted(INDEX.by_service["s3"])
@@ -40,3 +41,10 @@ def test_suggested_policy_grants_every_need_and_nothing_beyond(needs):
     statements = aws_statements(needs, INDEX)
     granted = {(a, r) for s in statements for p in s["actions"] for a in INDEX.expand(p) for r in s["resources"]}
     assert granted == wanted
+
+
+def test_suggest_prints_a_policy_document_per_identity_of_the_example(cli):
+    result = cli(["suggest", "examples/data-platform"], REPO)
+    assert result.code == 0
+    assert 'data "aws_iam_policy_document" "etl_least_privilege"' in result.stdout
+    assert "static access key" not in result.stdout  # a label, not an identity to write a policy for

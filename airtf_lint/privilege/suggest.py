@@ -95,7 +95,9 @@ def suggestions(model: dict[str, Any], index: ActionIndex, catalogue: NeedsCatal
         name = f"{task['dag_id']}.{task['task_id']}"
         for identity in task.get("identities", []):
             cloud, principal = identity.get("cloud"), identity.get("principal") or identity.get("reference")
-            if cloud not in ("aws", "gcp") or not isinstance(principal, str):
+            # A principal, or at least an ARN or e-mail naming one; not a label such as "static access key".
+            named = identity.get("principal") or (isinstance(principal, str) and ("arn:" in principal or "@" in principal))
+            if cloud not in ("aws", "gcp") or not isinstance(principal, str) or not named:
                 continue
             row = rows.setdefault((cloud, principal), {"tasks": [], "needs": [], "incomplete": []})
             if name not in row["tasks"]:
