@@ -85,7 +85,7 @@ def _classify_python(path: Path, explicit: bool) -> FileKind | None:
     if head is None:
         # A .py file that is not text: report it rather than skip it silently.
         return FileKind.DAG
-    return FileKind.DAG if explicit or looks_like_dag(head) else None
+    return FileKind.DAG if explicit or looks_like_dag(head) else FileKind.PYTHON
 
 
 def _classify_by_content(path: Path, suffix: str) -> FileKind | None:
@@ -96,7 +96,7 @@ def _classify_by_content(path: Path, suffix: str) -> FileKind | None:
         head = raw.decode("utf-8", errors="ignore").replace("\x00", "")
     if suffix == ".json" and looks_like_plan(head):
         return FileKind.PLAN
-    if looks_like_connections(head, suffix):
+    if suffix == ".env" or looks_like_connections(head, suffix):
         return FileKind.CONNECTIONS
     return None
 

@@ -29,7 +29,8 @@ class FileKind(StrEnum):
     TFBACKEND = "tfbackend"  # -backend-config files
     PLAN = "plan"  # terraform show -json output
     STATE = "state"  # *.tfstate, *.tfstate.backup
-    CONNECTIONS = "connections"  # airflow connections export JSON/YAML, .env with AIRFLOW_CONN_
+    CONNECTIONS = "connections"  # airflow connections export JSON/YAML, .env files
+    PYTHON = "python"  # Python modules that are not DAGs: searched for secrets only
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +75,13 @@ class FileError:
 
 @dataclass(frozen=True, slots=True)
 class Suppression:
-    """`# airtf-lint: ignore[ID,...] reason` written on `line`; it covers that line and the next one."""
+    """`# airtf-lint: ignore[ID,...] reason` written on `line`; it covers that line and the next one (`lines` = 2).
+    detect-secrets' and gitleaks' allowlist comments cover one line."""
 
     line: int
     rule_ids: tuple[str, ...]
     reason: str
+    lines: int = 2
 
 
 @dataclass(slots=True)
@@ -127,6 +130,7 @@ class PlanFacts:
     # From `configuration`: (module path, local address) -> attribute -> addresses of the blocks it references.
     references: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
     changes: list[dict[str, Any]] = field(default_factory=list)  # resource_changes: address, actions, line
+    sensitive: list["SecretFact"] = field(default_factory=list)  # values marked sensitive, stored in the plan
 
 
 @dataclass(slots=True)
@@ -214,6 +218,22 @@ class ConnectionFacts:
     worker_accounts: list[WorkerAccount] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class SecretFact:
+    """A secret found in a file: never its value, only a masked form and a fingerprint of it.
+
+    category: format (a provider's credential shape), assignment (a literal given a secret-ish name), uri (the
+    password of scheme://user:password@host), variable_default (a Terraform variable's default)."""
+
+    detector: str
+    title: str
+    category: str
+    name: str | None  # the name the value is assigned to, where one is
+    location: Location  # of the value itself: line and column where it starts, end where it stops
+    redacted: str
+    fingerprint: str
+
+
 @dataclass(slots=True)
 class FileFacts:
     """Everything one parser learnt from one file. Exactly one of the kind-specific fields is filled."""
@@ -226,3 +246,4 @@ class FileFacts:
     plan: PlanFacts | None = None
     dag: DagFileFacts | None = None
     connections: ConnectionFacts | None = None
+    secrets: list[SecretFact] = field(default_factory=list)

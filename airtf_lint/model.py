@@ -32,6 +32,13 @@ def _airflow(all_facts: list[FileFacts]) -> dict[str, Any]:
     return {"dags": dags, "tasks": tasks, "connections": connections, "worker_accounts": accounts}
 
 
+def _secrets(all_facts: list[FileFacts]) -> list[dict[str, Any]]:
+    return [{"detector": s.detector, "title": s.title, "category": s.category, "name": s.name,
+             "file_kind": str(f.source.kind), "redacted": s.redacted, "fingerprint": s.fingerprint,
+             **s.location.to_dict()}
+            for f in all_facts for s in f.secrets]
+
+
 def _config_connections(declared: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for item in declared:
@@ -58,6 +65,7 @@ def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (),
         "terraform": terraform,
         "airflow": airflow,
     }
+    model["secrets"] = _secrets(ordered)
     attach_identities(model)
     model["privilege"] = privilege_section(model)
     roots = [r["dir"] for r in terraform["roots"]]

@@ -28,6 +28,7 @@ def test_files_are_classified_by_name_and_content(tmp_path):
         "terraform.tfstate": FileKind.STATE, "old.tfstate.backup": FileKind.STATE,
         "plans/anything.json": FileKind.PLAN, "conns.json": FileKind.CONNECTIONS,
         "conns.yaml": FileKind.CONNECTIONS, ".env": FileKind.CONNECTIONS, "dags/etl.py": FileKind.DAG,
+        "lib/helpers.py": FileKind.PYTHON,  # searched for secrets only
     }
 
 

@@ -15,6 +15,7 @@ from airtf_lint.parsers.hcl import HclBody, parse_hcl
 from airtf_lint.parsers.plan import parse_plan
 from airtf_lint.parsers.text import UnreadableFile, read_text
 from airtf_lint.parsers.tfjson import parse_tf_json
+from airtf_lint.secrets.files import scan_file
 from airtf_lint.suppressions import find_suppressions
 
 
@@ -38,6 +39,8 @@ def _variables(text: str, source: SourceFile, facts: FileFacts) -> None:
 
 def _plan(text: str, source: SourceFile, facts: FileFacts) -> None:
     facts.plan = parse_plan(text, source.path)
+    facts.secrets.extend(facts.plan.sensitive)
+    facts.plan.sensitive = []
 
 
 def _dag(text: str, source: SourceFile, facts: FileFacts) -> None:
@@ -46,6 +49,10 @@ def _dag(text: str, source: SourceFile, facts: FileFacts) -> None:
 
 def _connections(text: str, source: SourceFile, facts: FileFacts) -> None:
     facts.connections = parse_connections(text, source.path, source.absolute.suffix.lower())
+
+
+def _secrets_only(text: str, source: SourceFile, facts: FileFacts) -> None:
+    """Python modules that are not DAGs, and state files: read for secrets alone (state is never shown)."""
 
 
 Parser = Callable[[str, SourceFile, FileFacts], None]
@@ -57,23 +64,32 @@ PARSERS: dict[FileKind, Parser] = {
     FileKind.PLAN: _plan,
     FileKind.DAG: _dag,
     FileKind.CONNECTIONS: _connections,
+    FileKind.PYTHON: _secrets_only,
+    FileKind.STATE: _secrets_only,
 }
 
 
 def parse_file(source: SourceFile) -> FileFacts:
     facts = FileFacts(source)
-    parser = PARSERS.get(source.kind)
-    if parser is None:
-        # State files are reported for existing; their contents (secrets included) are never read.
-        return facts
     try:
         text = read_text(source.absolute)
-        facts.suppressions = find_suppressions(text)
-        parser(text, source, facts)
+    except UnreadableFile as exc:
+        facts.errors.append(FileError(source.path, exc.message, exc.line))
+        return facts
+    facts.suppressions = find_suppressions(text)
+    _guarded(facts, PARSERS[source.kind], text)
+    # A file the parser rejects (a syntax error, a truncated plan) is still searched for secrets.
+    _guarded(facts, lambda t, _source, f: scan_file(t, f), text)
+    return facts
+
+
+def _guarded(facts: FileFacts, step: Parser, text: str) -> None:
+    source = facts.source
+    try:
+        step(text, source, facts)
     except UnreadableFile as exc:
         facts.errors.append(FileError(source.path, exc.message, exc.line))
     except RecursionError:
         facts.errors.append(FileError(source.path, "file is nested too deeply to analyse"))
     except Exception as exc:  # noqa: BLE001 - a parser bug must cost one file, never the run
         facts.errors.append(FileError(source.path, f"internal error while parsing ({type(exc).__name__})"))
-    return facts

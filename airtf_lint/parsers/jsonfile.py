@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 from typing import Any
 
+from airtf_lint.lineindex import LineIndex
 from airtf_lint.parsers.text import UnreadableFile
 
 
@@ -20,16 +20,6 @@ def load_json(text: str, what: str = "JSON") -> Any:
         raise UnreadableFile(f"invalid {what}: {exc.msg} at column {exc.colno}{hint}", exc.lineno) from None
     except RecursionError:
         raise UnreadableFile(f"invalid {what}: nested too deeply") from None
-
-
-class LineIndex:
-    """Maps character offsets to 1-based line numbers in O(log n)."""
-
-    def __init__(self, text: str) -> None:
-        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
-
-    def line(self, offset: int) -> int:
-        return bisect.bisect_right(self._starts, offset)
 
 
 def key_pattern(key: str) -> re.Pattern[str]:

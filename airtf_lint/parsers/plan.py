@@ -10,6 +10,7 @@ from typing import Any
 from airtf_lint.facts import Location, PlanFacts, PlanResource, unknown
 from airtf_lint.parsers.jsonfile import first_values_of, load_json
 from airtf_lint.parsers.text import UnreadableFile
+from airtf_lint.secrets.plan import sensitive_values
 
 SENSITIVE = {"__sensitive__": True}
 PLAN_KEYS = ("planned_values", "resource_changes", "prior_state", "configuration")
@@ -36,6 +37,7 @@ def parse_plan(text: str, path: str) -> PlanFacts:
         _collect_changes(document.get("resource_changes"), path, lines, facts.resources)
     _collect_prior_data_sources(document.get("prior_state"), path, lines, facts.resources)
     facts.changes = _changes(document.get("resource_changes"), lines)
+    facts.sensitive = sensitive_values(document, text, path)
     configuration = document.get("configuration")
     if isinstance(configuration, dict) and isinstance(configuration.get("root_module"), dict):
         _collect_references(configuration["root_module"], "", facts.references)

@@ -31,3 +31,17 @@ reach_severity(principal, used, unused) := used if {
 
 # A finding graded by the rule: lib.finding plus its own severity.
 graded(message, at, severity) := object.union(finding(message, at), {"severity": severity})
+
+# How a file kind reads in a message.
+file_kind_names := {
+	"dag": "DAG code",
+	"python": "Python code",
+	"terraform": "Terraform",
+	"tfvars": "a tfvars file",
+	"tfbackend": "a backend config file",
+	"connections": "a connection file",
+	"plan": "a plan file",
+	"state": "a state file",
+}
+
+file_kind_name(kind) := object.get(file_kind_names, kind, kind)

@@ -3,7 +3,8 @@
 # description: |
 #   A `*.tfstate` or `*.tfstate.backup` file is in the repository. State holds every attribute of every
 #   resource in plain text (passwords, keys and tokens included) and goes stale the moment anyone applies.
-#   Its contents are never read or printed by airtf-lint.
+#   airtf-lint reads it only to locate the secrets it holds (reported masked by the secret rules) and never
+#   prints its contents.
 # custom:
 #   id: ATF-STATE-004
 #   severity: critical

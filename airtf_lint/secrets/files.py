@@ -1,0 +1,25 @@
+"""Which secret scans each kind of file gets. Called by the parse stage with the text it has already read."""
+
+from __future__ import annotations
+
+from airtf_lint.facts import FileFacts, FileKind
+from airtf_lint.secrets.scan import scan_text
+from airtf_lint.secrets.terraform import variable_defaults
+
+# YAML and .env values need no quotes, so a bare `password: abc` is a value there; in code it is an expression.
+_BARE_VALUES = frozenset({".yaml", ".yml", ".env"})
+
+
+def scan_file(text: str, facts: FileFacts) -> None:
+    source = facts.source
+    suffix = source.absolute.suffix.lower()
+    bare = source.kind is FileKind.CONNECTIONS and (suffix in _BARE_VALUES or source.absolute.name.startswith(".env"))
+    found = scan_text(text, source.path, bare_values=bare)
+    if source.kind is FileKind.TERRAFORM and not source.path.endswith(".json"):
+        found += variable_defaults(facts.hcl_blocks, text)
+    # A plan's sensitive values are reported as such, wherever else the plan repeats them.
+    seen = {(s.location.line, s.location.column) for s in facts.secrets}
+    sensitive = {s.fingerprint for s in facts.secrets if s.category == "sensitive"}
+    facts.secrets.extend(s for s in found
+                         if (s.location.line, s.location.column) not in seen and s.fingerprint not in sensitive)
+    facts.secrets.sort(key=lambda s: (s.location.line, s.location.column))

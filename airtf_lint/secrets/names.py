@@ -1,0 +1,61 @@
+"""Which names hold secrets: `db_password`, `apiKey`, `AWS_SECRET_ACCESS_KEY`, `Authorization` do; `password_field`,
+`secret_name`, `token_url`, `access_key_id` and `kms_key_arn` name something about a secret, not the secret."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# One word of a name that makes it hold a secret on its own.
+_SECRET_WORDS = frozenset({
+    "password", "passwd", "pwd", "pass", "passphrase", "secret", "secrets", "token", "apikey", "credential",
+    "credentials", "authorization", "privatekey", "secretkey", "accesskey", "clientsecret", "sastoken", "connstr",
+})
+# Two words that together do (the name is split into words first: `api_key`, `apiKey`, `API-KEY`).
+_SECRET_PAIRS = frozenset({
+    ("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"), ("client", "secret"),
+    ("signing", "key"), ("encryption", "key"), ("master", "key"), ("account", "key"), ("auth", "key"),
+    ("shared", "key"), ("storage", "key"), ("app", "key"), ("webhook", "url"),
+})
+# A last word that makes the name describe a secret rather than hold it.
+_DESCRIBING = frozenset({
+    "name", "names", "id", "ids", "arn", "path", "file", "filename", "url", "uri", "endpoint", "type", "field",
+    "fields", "length", "len", "ttl", "version", "env", "var", "variable", "ref", "prefix", "suffix", "header",
+    "template", "policy", "rotation", "enabled", "required", "count", "format", "expiry", "expires", "expiration",
+    "location", "backend", "manager", "store", "kind", "conn", "dir", "param", "parameter", "mount", "label",
+    "key_id", "placeholder", "hint", "regex", "pattern", "mode", "class", "hash", "hashed", "digest", "salt",
+    "policy", "lifetime", "timeout", "reset", "change", "changed", "min", "max", "size", "secretref", "source",
+    "provider", "method", "scope", "scopes", "audience", "issuer", "role", "user", "username", "arn", "key",
+    "keys", "bucket", "table", "column", "attribute", "description", "desc", "help", "prompt", "message", "msg",
+    "error", "exists", "ok", "valid", "validation", "status", "at", "date", "time", "duration", "age", "days",
+})
+# ... unless the pair before it is itself a secret: `secret_key`, `api_key`, `private_key`, `access_key`.
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def words(name: str) -> list[str]:
+    return [w.lower() for w in _WORDS.findall(name)]
+
+
+@lru_cache(maxsize=4096)
+def is_secret_name(name: str) -> bool:
+    parts = words(name)
+    if not parts:
+        return False
+    last = parts[-1]
+    if len(parts) >= 2 and (parts[-2], last) in _SECRET_PAIRS:
+        return True
+    if last in _DESCRIBING:
+        return False
+    joined = "".join(parts)
+    if joined in _SECRET_WORDS:
+        return True
+    if any(part in _SECRET_WORDS for part in parts):
+        return True
+    return any(pair in _SECRET_PAIRS for pair in zip(parts, parts[1:]))
+
+
+# Cheap test run over a whole file before any per-line work: does any secret-ish name appear at all?
+NAME_STEMS = re.compile(r"(?i)pass|pwd|secret|token|api.?key|private.?key|access.?key|credential|authoriz|"
+                        r"signing.?key|encryption.?key|master.?key|account.?key|auth.?key|shared.?key|app.?key|"
+                        r"storage.?key|webhook|connstr|sastoken")
