@@ -62,6 +62,9 @@ def lint_parser() -> argparse.ArgumentParser:
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     parser.add_argument("--no-progress", action="store_true", help="never show the progress bar")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument("--fix-suggestions", action="store_true",
+                        help="after the report, print the least-privilege policy each identity's tasks need "
+                             "(as `airtf-lint suggest`; on stderr unless the format is text)")
     return parser
 
 
@@ -142,6 +145,9 @@ def run_lint(argv: Sequence[str]) -> int:
             raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
     else:
         writer(result, sys.stdout, _use_color(args.color, sys.stdout))
+    if args.fix_suggestions:
+        _write_suggestions(result.model, sys.stdout if args.format == "text" and not args.output else sys.stderr,
+                           heading=True)
 
     fail_on = args.fail_on or config.fail_on
     threshold = SEVERITY_RANK.get(fail_on, len(SEVERITY_RANK))
@@ -215,13 +221,21 @@ def run_identities(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-def run_suggest(argv: Sequence[str]) -> int:
-    from airtf_lint.config import load_config
-    from airtf_lint.pipeline import analyse
+def _write_suggestions(model: dict[str, Any], stream: TextIO, output_format: str = "text",
+                       heading: bool = False) -> None:
     from airtf_lint.privilege.aws_actions import action_index
     from airtf_lint.privilege.needs import needs_catalogue
     from airtf_lint.privilege.suggest import suggestions
     from airtf_lint.report.suggestions import write_suggestions
+
+    if heading:
+        stream.write("\nLeast-privilege suggestions (airtf-lint suggest)\n\n")
+    write_suggestions(suggestions(model, action_index(), needs_catalogue()), stream, output_format)
+
+
+def run_suggest(argv: Sequence[str]) -> int:
+    from airtf_lint.config import load_config
+    from airtf_lint.pipeline import analyse
 
     parser = _Parser(prog="airtf-lint suggest",
                      description="Print, per identity, the least-privilege policy its tasks need.")
@@ -233,7 +247,7 @@ def run_suggest(argv: Sequence[str]) -> int:
     cwd = Path.cwd()
     config = load_config(args.config, cwd)
     analysis = analyse(_options(config, cwd, list(args.paths) or ["."], var_files=args.var_file or []))
-    write_suggestions(suggestions(analysis.model, action_index(), needs_catalogue()), sys.stdout, args.format)
+    _write_suggestions(analysis.model, sys.stdout, args.format)
     return EXIT_OK
 
 

@@ -3,6 +3,8 @@ the tasks need on the resources they name."""
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,3 +50,17 @@ def test_suggest_prints_a_policy_document_per_identity_of_the_example(cli):
     assert result.code == 0
     assert 'data "aws_iam_policy_document" "etl_least_privilege"' in result.stdout
     assert "static access key" not in result.stdout  # a label, not an identity to write a policy for
+
+
+def test_fix_suggestions_appends_the_policies_to_the_lint_report(cli):
+    result = cli(["examples/data-platform", "--fix-suggestions", "--no-progress"], REPO)
+    assert result.code == 1  # the findings still decide the exit code
+    report, _, suggestions = result.stdout.partition("Least-privilege suggestions")
+    assert "ATF-PRIVILEGE-007" in report
+    assert 'data "aws_iam_policy_document" "etl_least_privilege"' in suggestions
+
+
+def test_fix_suggestions_keep_json_output_parseable(cli):
+    result = cli(["examples/data-platform", "--fix-suggestions", "--format", "json"], REPO)
+    assert json.loads(result.stdout)["findings"]
+    assert "etl_least_privilege" in result.stderr

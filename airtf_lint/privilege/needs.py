@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_PLACEHOLDER = re.compile(r"\{(\w+)(?:\[(\w+)\])?\}")  # {argument} or {argument[Key]} (a key of a dict argument)
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 
 
@@ -41,6 +41,8 @@ def render_resource(template: Any, arguments: dict[str, Any]) -> str:
     def fill(match: re.Match[str]) -> str:
         argument = arguments.get(match.group(1))
         value = argument.get("value") if isinstance(argument, dict) else None
+        if match.group(2) is not None:
+            value = value.get(match.group(2)) if isinstance(value, dict) else None
         if not isinstance(value, str) or argument.get("kind") not in ("literal", "template", "env_default"):
             return "*"
         return _JINJA.sub("*", value)
@@ -51,14 +53,54 @@ def render_resource(template: Any, arguments: dict[str, Any]) -> str:
     return rendered
 
 
+_YES, _NO, _MAYBE = "yes", "no", "maybe"
+
+
+def _argument(arguments: dict[str, Any], name: str) -> tuple[bool, Any, bool]:
+    """(given, value, known): whether the task passes the argument, its value, whether that value is static."""
+    argument = arguments.get(name)
+    if not isinstance(argument, dict):
+        return False, None, True
+    return True, argument.get("value"), argument.get("kind") == "literal"
+
+
+def applies(need: dict[str, Any], arguments: dict[str, Any]) -> str:
+    """Whether a conditional need applies to this task: `when: arg` (the argument is given, not None/False),
+    `when: {arg: value}` (given and equal), `unless: {arg: value}` (not given, or given and different), `optional:
+    true` (decided by something no argument shows). A condition on a dynamic argument cannot be decided: maybe."""
+    if need.get("optional"):
+        return _MAYBE
+    condition, negate = (need["when"], False) if "when" in need else (need.get("unless"), True)
+    if condition is None:
+        return _YES
+    tests = {condition: None} if isinstance(condition, str) else dict(condition)
+    outcome = _YES
+    for name, expected in tests.items():
+        given, value, known = _argument(arguments, name)
+        if given and not known:
+            outcome = _MAYBE
+            continue
+        met = given and (value not in (None, False, "", [], {}) if expected is None else value == expected)
+        if met == negate:
+            return _NO
+    return outcome
+
+
 def _need_rows(entry: dict[str, Any], arguments: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The task's needs; a need that may or may not apply is `optional`: a grant of it is not unused, its absence
+    is not a missing grant."""
     aws, gcp = [], []
     for need in entry.get("needs") or []:
+        decision = applies(need, arguments)
+        if decision == _NO:
+            continue
         resource = render_resource(need.get("resource", "*"), arguments)
+        optional = decision == _MAYBE
         if need.get("actions"):
-            aws.append({"actions": list(need["actions"]), "resource": resource})
+            aws.append({"actions": list(need["actions"]), "resource": resource, "optional": optional})
         if need.get("permissions"):
-            gcp.append({"permissions": list(need["permissions"]), "resource": resource, "role": need.get("role")})
+            gcp.append({"permissions": list(need["permissions"]), "resource": resource, "role": need.get("role"),
+                        "optional": optional})
     return aws, gcp
 
 

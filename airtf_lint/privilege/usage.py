@@ -79,7 +79,7 @@ class UsageAnalysis:
             "principal": principal, "tasks": tasks, "needs_known": not unknown_tasks,
             "tasks_with_unknown_needs": unknown_tasks, "grants_known": grants_known,
             "needed_actions": sorted(needed),
-            "needs": [{k: row[k] for k in ("actions", "resource", "task")} for row in needs],
+            "needs": [{k: row.get(k, False) for k in ("actions", "resource", "task", "optional")} for row in needs],
             "unused": self._unused(statements, needed) if not unknown_tasks else [],
             "missing": self._missing(statements, needs) if grants_known else [],
         }
@@ -104,8 +104,8 @@ class UsageAnalysis:
                   if s.get("effect") == "Allow" and not s.get("conditions")]
         out = []
         for row in needs:
-            if row["task"] is None:
-                continue  # the platform's own needs are not for airtf-lint to demand
+            if row["task"] is None or row.get("optional"):
+                continue  # the platform's own needs, and needs that may not apply, are not for airtf-lint to demand
             for pattern in row["actions"]:
                 for action in self.index.expand(pattern) or {pattern}:
                     if not any(action in actions and any(_covers(r, row["resource"]) for r in resources)
