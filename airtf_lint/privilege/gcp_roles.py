@@ -3,7 +3,7 @@ lets the member act as service accounts. From the curated data/gcp_roles.yaml (s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -17,6 +17,26 @@ class RoleData:
     basic_roles: dict[str, str]
     roles: dict[str, tuple[str, ...]]
     impersonation_roles: frozenset[str]
+    cover_all: frozenset[str] = frozenset()
+    includes: dict[str, frozenset[str]] = field(default_factory=dict)  # transitive closure
+
+    def covers(self, bound: str, needed: str) -> bool:
+        """Whether a binding of `bound` holds every permission of `needed`."""
+        return bound == needed or bound in self.cover_all or needed in self.includes.get(bound, frozenset())
+
+    def coverage_known(self, role: str) -> bool:
+        return role in self.cover_all or role in self.includes
+
+
+def _closure(direct: dict[str, list[str]]) -> dict[str, frozenset[str]]:
+    def reach(role: str, seen: frozenset[str]) -> frozenset[str]:
+        found = set()
+        for child in direct.get(role) or []:
+            if child not in seen:
+                found |= {child} | reach(child, seen | {child})
+        return frozenset(found)
+
+    return {role: reach(role, frozenset({role})) for role in direct}
 
 
 @cache
@@ -24,7 +44,8 @@ def role_data() -> RoleData:
     data = yaml.safe_load(resources.files("airtf_lint").joinpath("data/gcp_roles.yaml").read_text("utf-8"))
     return RoleData(dict(data["dangerous_permissions"]), dict(data["basic_roles"]),
                     {role: tuple(permissions) for role, permissions in data["roles"].items()},
-                    frozenset(data["impersonation_roles"]))
+                    frozenset(data["impersonation_roles"]), frozenset(data.get("cover_all") or ()),
+                    _closure(data.get("includes") or {}))
 
 
 def role_facts(role: Any, data: RoleData) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The privilege part of the model: each AWS statement's `access` facts, each GCP binding's `role_facts`, per
 principal what it can do (`input.privilege.principals`), and per AWS identity that tasks run as what they need
-against what it is granted (`input.privilege.identities`)."""
+against what it is granted (`input.privilege.identities`, and by role `input.privilege.gcp_identities`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from airtf_lint.privilege.aws_access import analyse_principals, analyse_statement, risk_data
 from airtf_lint.privilege.aws_actions import action_index
 from airtf_lint.privilege.gcp_roles import role_data, role_facts
+from airtf_lint.privilege.gcp_usage import GcpUsage
 from airtf_lint.privilege.needs import needs_catalogue
 from airtf_lint.privilege.usage import UsageAnalysis
 
@@ -32,4 +33,6 @@ def privilege_section(model: dict[str, Any]) -> dict[str, Any]:
     roles = role_data()
     for binding in terraform.get("gcp", {}).get("bindings", []):
         binding["role_facts"] = role_facts(binding.get("role"), roles)
-    return {"principals": principals, "admin_managed_policies": admin_policies, "identities": identities}
+    gcp_identities = GcpUsage(model, roles, needs_catalogue()).identities()
+    return {"principals": principals, "admin_managed_policies": admin_policies, "identities": identities,
+            "gcp_identities": gcp_identities}

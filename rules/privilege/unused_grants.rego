@@ -5,7 +5,8 @@
 #   operators' needs (airtf_lint/data/operator_needs.yaml, derived from the provider sources) and, for an MWAA
 #   execution role, what MWAA itself needs. Stated only when every task using the identity has known needs (no
 #   hook in task code, no operator outside the catalogue). The static counterpart of IAM Access Analyzer's unused
-#   access and GCP's role recommender.
+#   access and GCP's role recommender. For a GCP identity the unit is the role binding: a role none of whose
+#   contained roles (data/gcp_roles.yaml) any task needs on the binding's scope.
 # custom:
 #   id: ATF-PRIVILEGE-006
 #   severity: low
@@ -25,4 +26,16 @@ deny contains result if {
 }
 
 severity(fraction) := "medium" if fraction >= 0.9
+else := "low"
+
+deny contains result if {
+	some identity in object.get(input.privilege, "gcp_identities", [])
+	identity.needs_known
+	some unused in identity.unused
+	b := input.terraform.gcp.bindings[unused.binding]
+	msg := sprintf("%s is bound to %s on %s %v, which none of its %d tasks needs", [unused.role, identity.principal, unused.level, unused.target, count(identity.tasks)])
+	result := lib.graded(msg, b, scope_severity(unused.level))
+}
+
+scope_severity(level) := "medium" if level in {"organization", "folder", "project"}
 else := "low"

@@ -25,3 +25,18 @@ test_a_small_unused_share_is_low if {
 test_unknown_needs_say_nothing if {
 	count(unused_grants.deny) == 0 with input as model(false, 0.9)
 }
+
+test_an_unneeded_gcp_role_binding_is_reported_at_the_binding if {
+	bindings := [{"role": "roles/bigquery.dataEditor", "level": "project", "path": "gcp.tf", "line": 13}]
+	identity := {"principal": "sa", "tasks": ["d.t"], "needs_known": true, "unused": [{"binding": 0, "role": "roles/bigquery.dataEditor", "level": "project", "target": "p"}]}
+	results := unused_grants.deny with input as {"terraform": {"gcp": {"bindings": bindings}}, "privilege": {"gcp_identities": [identity]}}
+	some r in results
+	r.line == 13
+	r.severity == "medium"
+	contains(r.msg, "roles/bigquery.dataEditor")
+}
+
+test_gcp_unused_is_not_stated_when_needs_are_unknown if {
+	identity := {"principal": "sa", "tasks": ["d.t"], "needs_known": false, "unused": [{"binding": 0, "role": "r", "level": "bucket", "target": "b"}]}
+	count(unused_grants.deny) == 0 with input as {"terraform": {"gcp": {"bindings": [{"path": "a", "line": 1}]}}, "privilege": {"gcp_identities": [identity]}}
+}
