@@ -53,7 +53,7 @@ def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (),
                 environment: dict[str, Any] | None = None, thresholds: dict[str, Any] | None = None) -> dict[str, Any]:
     ordered = sorted(all_facts, key=lambda f: f.source.path)
     if lines is None:
-        lines = SourceLines({f.source.path: f.source for f in ordered})
+        lines = SourceLines({f.source.path: f.source for f in ordered}, {f.source.path: f.secrets for f in ordered})
     terraform, terraform_connections = terraform_section(ordered, list(var_files), cwd, lines)
     airflow = _airflow(ordered)
     airflow["connections"] += terraform_connections + _config_connections(declared_connections)

@@ -97,7 +97,7 @@ class Analysis:
 def analyse(options: RunOptions, progress: Progress | None = None) -> Analysis:
     facts, errors = collect_facts(options, progress)
     var_files = [parse_file(source) for source in _var_file_sources(options)]
-    lines = SourceLines({f.source.path: f.source for f in facts})
+    lines = SourceLines({f.source.path: f.source for f in facts}, {f.source.path: f.secrets for f in facts})
     model = build_model(facts, var_files, options.cwd, lines, options.connections, options.environment,
                         options.thresholds)
     return Analysis(facts, errors + [e for f in [*facts, *var_files] for e in f.errors], model, lines)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from airtf_lint.facts import FileKind, SourceFile
+from collections.abc import Sequence
+
+from airtf_lint.facts import FileKind, SecretFact, SourceFile
 from airtf_lint.parsers.text import UnreadableFile, read_text
 from airtf_lint.redaction import redact_line
+from airtf_lint.secrets.values import mask
 
 
 # Files whose lines routinely hold secrets: their text is read for fingerprints and locations, never shown.
@@ -15,9 +18,20 @@ NEVER_SHOWN = frozenset({FileKind.STATE, FileKind.CONNECTIONS})
 
 
 class SourceLines:
-    def __init__(self, sources: dict[str, SourceFile]) -> None:
+    def __init__(self, sources: dict[str, SourceFile],
+                 secrets: dict[str, Sequence[SecretFact]] | None = None) -> None:
         self._sources = sources
         self._lines: dict[str, list[str]] = {}
+        # Where the secret scanner found secrets: masked on the lines shown even when the line alone does not
+        # say it is a secret (a secret-named variable's `default = "..."`).
+        self._secrets: dict[tuple[str, int], list[tuple[int, int | None]]] = {}
+        for path, found in (secrets or {}).items():
+            for secret in found:
+                at = secret.location
+                for number in range(at.line, (at.end_line or at.line) + 1):
+                    start = at.column if number == at.line else 1
+                    end = at.end_column if number == (at.end_line or at.line) else None
+                    self._secrets.setdefault((path, number), []).append((start, end))
 
     def lines(self, path: str) -> list[str]:
         if path not in self._lines:
@@ -34,7 +48,12 @@ class SourceLines:
         source = self._sources.get(path)
         if source is None or source.kind in NEVER_SHOWN:
             return ""
-        return redact_line(self.line(path, number))
+        text = self.line(path, number)
+        for start, end in sorted(self._secrets.get((path, number), []), reverse=True):
+            stop = len(text) if end is None else end - 1
+            if 0 < start <= stop <= len(text):
+                text = text[:start - 1] + mask(text[start - 1:stop]) + text[stop:]
+        return redact_line(text)
 
 
 def _safe_lines(path: Path) -> list[str]:

@@ -11,6 +11,8 @@ _SECRET_WORDS = frozenset({
     "password", "passwd", "pwd", "pass", "passphrase", "secret", "secrets", "token", "apikey", "credential",
     "credentials", "authorization", "privatekey", "secretkey", "accesskey", "clientsecret", "sastoken", "connstr",
 })
+# Secret words that also count run together with others in one word (`PGPASSWORD`, `DBSECRET`, `GHTOKEN`).
+_RUN_TOGETHER = ("password", "passwd", "secret", "token", "apikey", "credential", "privatekey", "accesskey")
 # Two words that together do (the name is split into words first: `api_key`, `apiKey`, `API-KEY`).
 _SECRET_PAIRS = frozenset({
     ("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"), ("client", "secret"),
@@ -50,12 +52,12 @@ def is_secret_name(name: str) -> bool:
     joined = "".join(parts)
     if joined in _SECRET_WORDS:
         return True
-    if any(part in _SECRET_WORDS for part in parts):
+    if any(part in _SECRET_WORDS or any(word in part for word in _RUN_TOGETHER) for part in parts):
         return True
     return any(pair in _SECRET_PAIRS for pair in zip(parts, parts[1:]))
 
 
-# Cheap test run over a whole file before any per-line work: does any secret-ish name appear at all?
-NAME_STEMS = re.compile(r"(?i)pass|pwd|secret|token|api.?key|private.?key|access.?key|credential|authoriz|"
-                        r"signing.?key|encryption.?key|master.?key|account.?key|auth.?key|shared.?key|app.?key|"
-                        r"storage.?key|webhook|connstr|sastoken")
+# Lower-case fragments one of which every secret-ish name contains: found with str.find over the lower-cased text,
+# they pick the few lines the assignment expressions then run on (`key` alone is frequent in HCL, but cheap to
+# reject line by line).
+NAME_FRAGMENTS = ("pass", "pwd", "secret", "token", "credential", "authoriz", "webhook", "connstr", "key")

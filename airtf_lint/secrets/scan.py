@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from airtf_lint.facts import Location, SecretFact
 from airtf_lint.lineindex import LineIndex
 from airtf_lint.secrets.formats import AWS_SECRET, AWS_SECRET_CONTEXT, FORMATS
-from airtf_lint.secrets.names import NAME_STEMS, is_secret_name
+from airtf_lint.secrets.names import NAME_FRAGMENTS, is_secret_name
 from airtf_lint.secrets.values import (
     character_classes,
     fingerprint,
@@ -62,8 +62,16 @@ def scan_text(text: str, path: str, bare_values: bool = False) -> list[SecretFac
     return [_fact(text, path, hit, lines) for hit in hits]
 
 
-def _hits(text: str, bare_values: bool) -> Iterator[_Hit]:
+def _lower(text: str) -> str:
+    """Lower case with offsets kept: a few characters (`İ`) lower-case to two."""
     lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _hits(text: str, bare_values: bool) -> Iterator[_Hit]:
+    lowered = _lower(text)
     claimed: list[tuple[int, int]] = []
 
     def free(start: int, end: int) -> bool:
@@ -80,18 +88,38 @@ def _hits(text: str, bare_values: bool) -> Iterator[_Hit]:
             if free(start, end) and "example" not in match.group(group).lower():
                 claimed.append((start, end))
                 yield _Hit(secret_format.id, secret_format.title, "format", start, end)
-    yield from _aws_secrets(text, claimed, free)
+    yield from _aws_secrets(text, lowered, claimed, free)
     if "://" in text:
         for match in _URI.finditer(text):
             start, end = match.span("password")
             if free(start, end) and looks_like_uri_password(match.group("password"), match.group("user")):
                 claimed.append((start, end))
                 yield _Hit("uri_password", "password in a URI", "uri", start, end)
-    if not NAME_STEMS.search(text):
-        return
-    for match in _assignments(text, bare_values):
+    for offset, line in _candidate_lines(text, lowered):
+        yield from _assignment_hits(line, offset, bare_values, free, claimed)
+
+
+def _candidate_lines(text: str, lowered: str) -> list[tuple[int, str]]:
+    """(offset, line) of every line holding a fragment of a secret-ish name, in order."""
+    starts: set[int] = set()
+    for fragment in NAME_FRAGMENTS:
+        position = lowered.find(fragment)
+        while position >= 0:
+            start = lowered.rfind("\n", 0, position) + 1
+            starts.add(start)
+            end = lowered.find("\n", position)
+            position = lowered.find(fragment, end) if end >= 0 else -1
+    out = []
+    for start in sorted(starts):
+        end = text.find("\n", start)
+        out.append((start, text[start:end if end >= 0 else len(text)]))
+    return out
+
+
+def _assignment_hits(line: str, offset: int, bare_values: bool, free, claimed: list[tuple[int, int]]) -> Iterator[_Hit]:
+    for match in _assignments(line, bare_values):
         name, value = match.group("name"), match.group("value")
-        start, end = match.span("value")
+        start, end = offset + match.start("value"), offset + match.end("value")
         secret = strip_auth_scheme(value.strip())
         start += value.index(secret) if secret in value else 0
         end = start + len(secret)
@@ -106,23 +134,28 @@ def _assignments(text: str, bare_values: bool) -> Iterator[re.Match[str]]:
         yield from _BARE_ASSIGNMENT.finditer(text)
 
 
-def _aws_secrets(text: str, claimed: list[tuple[int, int]], free) -> Iterator[_Hit]:
-    if not AWS_SECRET_CONTEXT.search(text):
+def _aws_secrets(text: str, lowered: str, claimed: list[tuple[int, int]], free) -> Iterator[_Hit]:
+    if "secret" not in lowered and "akia" not in lowered and "asia" not in lowered:
         return
     lines = text.split("\n")
+    context_lines = [i for i, line in enumerate(lines)
+                     if ("secret" in line.lower() or "AKIA" in line or "ASIA" in line) and AWS_SECRET_CONTEXT.search(line)]
+    if not context_lines:
+        return
     starts = [0]
     for line in lines[:-1]:
         starts.append(starts[-1] + len(line) + 1)
-    context_lines = {i for i, line in enumerate(lines) if AWS_SECRET_CONTEXT.search(line)}
-    for number in sorted(context_lines):
-        for near in range(max(0, number - _AWS_SECRET_WINDOW), min(len(lines), number + _AWS_SECRET_WINDOW + 1)):
-            for match in AWS_SECRET.finditer(lines[near]):
-                value = match.group(0)
-                start, end = starts[near] + match.start(), starts[near] + match.end()
-                # Random base64 mixes classes; a 40-letter word, hex digest or path does not.
-                if character_classes(value) >= 3 and re.search(r"[0-9]", value) and free(start, end):
-                    claimed.append((start, end))
-                    yield _Hit("aws_secret_access_key", "AWS secret access key", "format", start, end)
+    near_lines = sorted({near for number in context_lines
+                         for near in range(max(0, number - _AWS_SECRET_WINDOW),
+                                           min(len(lines), number + _AWS_SECRET_WINDOW + 1))})
+    for near in near_lines:
+        for match in AWS_SECRET.finditer(lines[near]):
+            value = match.group(0)
+            start, end = starts[near] + match.start(), starts[near] + match.end()
+            # Random base64 mixes classes; a 40-letter word, hex digest or path does not.
+            if character_classes(value) >= 3 and re.search(r"[0-9]", value) and free(start, end):
+                claimed.append((start, end))
+                yield _Hit("aws_secret_access_key", "AWS secret access key", "format", start, end)
 
 
 def _fact(text: str, path: str, hit: _Hit, lines: LineIndex) -> SecretFact:
