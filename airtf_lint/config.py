@@ -13,6 +13,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from airtf_lint.yamlload import load_yaml
+
 CONFIG_NAMES = (".airtf-lint.yaml", ".airtf-lint.yml")
 
 
@@ -69,7 +71,7 @@ def _read(path: Path) -> dict[str, Any]:
             raise ConfigError(f"{path}: cannot read: {exc}") from None
         return document.get("tool", {}).get("airtf-lint", {})
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
+        data = load_yaml(path.read_text("utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -89,6 +89,8 @@ def _classify_python(path: Path, explicit: bool) -> FileKind | None:
 
 
 def _classify_by_content(path: Path, suffix: str) -> FileKind | None:
+    if suffix in (".yaml", ".yml") and path.name.lower().startswith(("docker-compose", "compose.")):
+        return FileKind.CONNECTIONS  # where Airflow's own environment (and its secrets) is often written
     raw = read_head(path, _HEAD_BYTES)
     try:
         head = decode(raw)

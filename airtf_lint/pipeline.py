@@ -11,7 +11,11 @@ from typing import Any
 from airtf_lint.discover import discover, display_path
 from airtf_lint.engine import create_engine
 from airtf_lint.facts import FileError, FileFacts, FileKind, SourceFile
-from airtf_lint.filtering import apply_severity_overrides, filter_findings, selected_rules
+from airtf_lint.filtering import (
+    apply_severity_overrides,
+    filter_findings,
+    selected_rules,
+)
 from airtf_lint.findings import Finding, from_results, with_fingerprints
 from airtf_lint.model import build_model
 from airtf_lint.parsers import parse_file

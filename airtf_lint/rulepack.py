@@ -14,6 +14,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from airtf_lint.yamlload import load_yaml
+
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 CATEGORIES = ("privilege", "identity", "secret", "state", "workflow")
 _PACKAGE = re.compile(r"^package\s+([A-Za-z_][\w.]*)", re.M)
@@ -77,7 +79,7 @@ def parse_metadata(source: str, path: str) -> tuple[dict[str, Any] | None, int]:
                     break
                 body.append(following[2:] if following.startswith("# ") else following[1:])
             try:
-                data = yaml.safe_load("\n".join(body))
+                data = load_yaml("\n".join(body))
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 raise RulePackError(path, number + 1 + (mark.line if mark else 0),

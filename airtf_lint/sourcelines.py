@@ -3,15 +3,13 @@ policy statements). State files are never read."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from collections.abc import Sequence
+from pathlib import Path
 
 from airtf_lint.facts import FileKind, SecretFact, SourceFile
 from airtf_lint.parsers.text import UnreadableFile, read_text
 from airtf_lint.redaction import redact_line
 from airtf_lint.secrets.values import mask
-
 
 # Files whose lines routinely hold secrets: their text is read for fingerprints and locations, never shown.
 NEVER_SHOWN = frozenset({FileKind.STATE, FileKind.CONNECTIONS})

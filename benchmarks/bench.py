@@ -30,7 +30,11 @@ from airtf_lint.facts import FileKind, SourceFile  # noqa: E402
 from airtf_lint.model import build_model  # noqa: E402
 from airtf_lint.parsers import parse_file  # noqa: E402
 from airtf_lint.parsers.hcl import parse_hcl  # noqa: E402
+from airtf_lint.discover import discover  # noqa: E402
+from airtf_lint.facts import FileFacts  # noqa: E402
+from airtf_lint.parsers.text import UnreadableFile, read_text  # noqa: E402
 from airtf_lint.pipeline import RunOptions, collect_facts, load_pack  # noqa: E402
+from airtf_lint.secrets.files import scan_file  # noqa: E402
 
 BACKENDS = [
     'backend "s3" {{\n    bucket = "state"\n    key = "r{i}"\n    use_lockfile = true\n  }}',
@@ -99,12 +103,31 @@ def median_run(repeats: int, *args: str, cwd: Path) -> tuple[float, float, float
     return statistics.median(times), min(times), max(times), max(r[2] for r in runs)
 
 
+def secret_scan(tree: Path) -> tuple[int, int, float, int]:
+    """(files, bytes, seconds, secrets) of the secret scan alone over every file airtf-lint reads in `tree`."""
+    texts = []
+    for source in discover(["."], tree).files:
+        try:
+            texts.append((read_text(source.absolute), source))
+        except UnreadableFile:
+            continue
+    start = time.perf_counter()
+    found = 0
+    for text, source in texts:
+        facts = FileFacts(source)
+        scan_file(text, facts)
+        found += len(facts.secrets)
+    return len(texts), sum(len(t) for t, _ in texts), time.perf_counter() - start, found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--roots", type=int, default=500)
     parser.add_argument("--resources", type=int, default=8)
     parser.add_argument("--dags", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--secrets-tree", type=Path, action="append", default=[], metavar="DIR",
+                        help="also time the secret scan alone on this tree (repeatable)")
     args = parser.parse_args()
 
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
@@ -142,6 +165,14 @@ def main() -> None:
         dag_seconds = time.perf_counter() - start
         print(f"| DAG analysis alone ({len(sources)} DAG files, {tasks} tasks): {len(sources) / dag_seconds:,.0f} "
               f"files/s | {dag_seconds:.3f} | – | – |")
+
+        scanned, size, seconds, _ = secret_scan(root)
+        print(f"| secret scan alone ({scanned} files, {size / 1e6:.1f} MB): {scanned / seconds:,.0f} files/s, "
+              f"{size / 1e6 / seconds:.1f} MB/s | {seconds:.3f} | – | – |")
+        for tree in args.secrets_tree:
+            scanned, size, seconds, found = secret_scan(tree.resolve())
+            print(f"| secret scan alone on {tree.name} ({scanned} files, {size / 1e6:.1f} MB, {found} secrets): "
+                  f"{scanned / seconds:,.0f} files/s | {seconds:.3f} | – | – |")
 
         start = time.perf_counter()
         model = build_model(facts, [], root)

@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from airtf_lint.yamlload import load_yaml
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Catalogue:
 @cache
 def catalogue() -> Catalogue:
     text = resources.files("airtf_lint").joinpath("data/airflow_connections.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     return Catalogue(data["parameters"], data["identity_parameters"], data["providers"], data["classes"],
                      data["ambient_classes"], {k or "": v for k, v in data["taskflow"].items()}, data["class_modules"],
                      tuple(data.get("worker_parameters") or ()))

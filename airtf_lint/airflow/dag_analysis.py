@@ -13,7 +13,15 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
-from airtf_lint.facts import DagFact, DagFileFacts, Location, OperatorClass, TaskFact, Value, unknown
+from airtf_lint.facts import (
+    DagFact,
+    DagFileFacts,
+    Location,
+    OperatorClass,
+    TaskFact,
+    Value,
+    unknown,
+)
 
 MAX_TEXT = 200
 _ENV_GETTERS = {("os", "getenv"), ("os.environ", "get"), ("environ", "get")}

@@ -3,13 +3,19 @@ built-ins under `with input as`, but whole-model evaluation gives the same findi
 
 from __future__ import annotations
 
-from typing import Any
-
 import json
+from typing import Any
 
 import regopy
 
-from airtf_lint.engine import RESULTS_QUERY, EngineError, Evaluation, aggregator_module, evaluate_isolated, normalise
+from airtf_lint.engine import (
+    RESULTS_QUERY,
+    EngineError,
+    Evaluation,
+    aggregator_module,
+    evaluate_isolated,
+    normalise,
+)
 from airtf_lint.rulepack import RulePack
 
 

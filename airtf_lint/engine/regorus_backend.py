@@ -8,7 +8,13 @@ from typing import Any
 import regorus
 
 from airtf_lint.engine import (
-    RESULTS_QUERY, EngineError, Evaluation, aggregator_module, clean_message, evaluate_isolated, normalise,
+    RESULTS_QUERY,
+    EngineError,
+    Evaluation,
+    aggregator_module,
+    clean_message,
+    evaluate_isolated,
+    normalise,
 )
 from airtf_lint.rulepack import RulePack
 

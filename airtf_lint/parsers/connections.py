@@ -15,7 +15,12 @@ from typing import Any
 import yaml
 
 from airtf_lint.airflow.connection_values import describe_connection
-from airtf_lint.facts import ConnectionDefinition, ConnectionFacts, Location, WorkerAccount
+from airtf_lint.facts import (
+    ConnectionDefinition,
+    ConnectionFacts,
+    Location,
+    WorkerAccount,
+)
 from airtf_lint.parsers.jsonfile import LineIndex, key_pattern, load_json
 from airtf_lint.parsers.text import UnreadableFile
 

@@ -17,7 +17,20 @@ import tree_sitter_hcl
 from airtf_lint.facts import FileError, HclAttribute, HclBlock, Location
 from airtf_lint.redaction import redact_line
 from airtf_lint.terraform.expressions import (
-    BinOp, Call, Cond, Expr, ForExpr, Lit, ObjectExpr, Opaque, Ref, Splat, Template, Traversal, TupleExpr, UnOp,
+    BinOp,
+    Call,
+    Cond,
+    Expr,
+    ForExpr,
+    Lit,
+    ObjectExpr,
+    Opaque,
+    Ref,
+    Splat,
+    Template,
+    Traversal,
+    TupleExpr,
+    UnOp,
     evaluate,
 )
 

@@ -10,9 +10,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from airtf_lint.privilege.aws_actions import ActionIndex, action_index, data_directory
+from airtf_lint.yamlload import load_yaml
 
 SAMPLE = 10  # action names listed per category; the count says how many there are
 
@@ -29,7 +28,7 @@ class RiskData:
 @cache
 def risk_data() -> RiskData:
     text = resources.files("airtf_lint").joinpath("data/aws_privilege.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     index = action_index()
     exposure = (data_directory() / "audit" / "credentials-exposure.txt").read_text("utf-8").split()
     canonical = [index.canonical.get(a.lower(), a) for a in exposure]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
+from airtf_lint.yamlload import load_yaml
 
 ACCESS_LEVELS = ("List", "Read", "Write", "Tagging", "Permissions management")
 
@@ -72,7 +72,7 @@ def action_index() -> ActionIndex:
     with open(folder / "iam-definition.json", encoding="utf-8") as handle:
         definition = json.load(handle)
     with open(folder / "access-level-overrides.yml", encoding="utf-8") as handle:
-        overrides = yaml.safe_load(handle) or {}
+        overrides = load_yaml(handle) or {}
     index = ActionIndex()
     for prefix, service in definition.items():
         if not isinstance(service, dict) or not isinstance(service.get("privileges"), dict):

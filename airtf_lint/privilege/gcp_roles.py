@@ -8,7 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from airtf_lint.yamlload import load_yaml
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def _closure(direct: dict[str, list[str]]) -> dict[str, frozenset[str]]:
 
 @cache
 def role_data() -> RoleData:
-    data = yaml.safe_load(resources.files("airtf_lint").joinpath("data/gcp_roles.yaml").read_text("utf-8"))
+    data = load_yaml(resources.files("airtf_lint").joinpath("data/gcp_roles.yaml").read_text("utf-8"))
     return RoleData(dict(data["dangerous_permissions"]), dict(data["basic_roles"]),
                     {role: tuple(permissions) for role, permissions in data["roles"].items()},
                     frozenset(data["impersonation_roles"]), frozenset(data.get("cover_all") or ()),

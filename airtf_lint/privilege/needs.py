@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from airtf_lint.yamlload import load_yaml
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(?:\[(\w+)\])?\}")  # {argument} or {argument[Key]} (a key of a dict argument)
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
@@ -27,8 +27,8 @@ class NeedsCatalogue:
 
 @cache
 def needs_catalogue() -> NeedsCatalogue:
-    data = yaml.safe_load(resources.files("airtf_lint").joinpath("data/operator_needs.yaml").read_text("utf-8"))
-    platforms = yaml.safe_load(resources.files("airtf_lint").joinpath("data/platform_needs.yaml").read_text("utf-8"))
+    data = load_yaml(resources.files("airtf_lint").joinpath("data/operator_needs.yaml").read_text("utf-8"))
+    platforms = load_yaml(resources.files("airtf_lint").joinpath("data/platform_needs.yaml").read_text("utf-8"))
     return NeedsCatalogue(dict(data.get("classes") or {}), dict(platforms.get("platforms") or {}))
 
 

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from airtf_lint.privilege.aws_access import analyse_principals, analyse_statement, risk_data
+from airtf_lint.privilege.aws_access import (
+    analyse_principals,
+    analyse_statement,
+    risk_data,
+)
 from airtf_lint.privilege.aws_actions import action_index
 from airtf_lint.privilege.gcp_roles import role_data, role_facts
 from airtf_lint.privilege.gcp_usage import GcpUsage

@@ -15,8 +15,6 @@ from airtf_lint.privilege.aws_actions import ActionIndex
 from airtf_lint.privilege.needs import NeedsCatalogue, render_resource, task_needs
 
 
-
-
 def _task_name(task: dict[str, Any]) -> str:
     return f"{task['dag_id']}.{task['task_id']}"
 

@@ -8,6 +8,9 @@ from airtf_lint.secrets.terraform import variable_defaults
 
 # YAML and .env values need no quotes, so a bare `password: abc` is a value there; in code it is an expression.
 _BARE_VALUES = frozenset({".yaml", ".yml", ".env"})
+# Files that are examples by name (`.env.example`, `.env.sample`): their values are made up for the reader, so only
+# values in a provider's own format (which someone pasted for real) are reported there.
+_EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl")
 
 
 def scan_file(text: str, facts: FileFacts) -> None:
@@ -15,6 +18,8 @@ def scan_file(text: str, facts: FileFacts) -> None:
     suffix = source.absolute.suffix.lower()
     bare = source.kind is FileKind.CONNECTIONS and (suffix in _BARE_VALUES or source.absolute.name.startswith(".env"))
     found = scan_text(text, source.path, bare_values=bare)
+    if source.absolute.name.lower().endswith(_EXAMPLE_SUFFIXES):
+        found = [s for s in found if s.category == "format"]
     if source.kind is FileKind.TERRAFORM and not source.path.endswith(".json"):
         found += variable_defaults(facts.hcl_blocks, text)
     # A plan's sensitive values are reported as such, wherever else the plan repeats them.

@@ -17,8 +17,13 @@ _RUN_TOGETHER = ("password", "passwd", "secret", "token", "apikey", "credential"
 _SECRET_PAIRS = frozenset({
     ("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"), ("client", "secret"),
     ("signing", "key"), ("encryption", "key"), ("master", "key"), ("account", "key"), ("auth", "key"),
-    ("shared", "key"), ("storage", "key"), ("app", "key"), ("webhook", "url"),
+    ("shared", "key"), ("storage", "key"), ("app", "key"), ("webhook", "url"), ("fernet", "key"),
 })
+# Tokens that are not credentials: paging cursors and the like (`nextPageToken`, `continuation_token`).
+_NOT_CREDENTIAL_PAIRS = frozenset({("page", "token"), ("continuation", "token"), ("cursor", "token"),
+                                   ("sync", "token"), ("resume", "token"), ("csrf", "token"), ("next", "token")})
+# Names that say their value is made up for a test or an example.
+_MADE_UP = frozenset({"sample", "mock", "fake", "dummy", "example", "test", "stub"})
 # A last word that makes the name describe a secret rather than hold it.
 _DESCRIBING = frozenset({
     "name", "names", "id", "ids", "arn", "path", "file", "filename", "url", "uri", "endpoint", "type", "field",
@@ -45,6 +50,8 @@ def is_secret_name(name: str) -> bool:
     if not parts:
         return False
     last = parts[-1]
+    if parts[0] in _MADE_UP or (len(parts) >= 2 and (parts[-2], last) in _NOT_CREDENTIAL_PAIRS):
+        return False
     if len(parts) >= 2 and (parts[-2], last) in _SECRET_PAIRS:
         return True
     if last in _DESCRIBING:

@@ -51,8 +51,15 @@ def strip_auth_scheme(value: str) -> str:
     return _AUTH_SCHEME.sub("", value, count=1)
 
 
+_SECRET_WORDS_IN_VALUES = re.compile(r"(?i)token|password|passwd|secret|apikey|api_key|key|pass|pwd")
+
+
 def is_placeholder(value: str) -> bool:
-    return bool(_PLACEHOLDER_WORDS.search(value) or _MASKED.search(value))
+    if _PLACEHOLDER_WORDS.search(value) or _MASKED.search(value):
+        return True
+    # `token_12345`, `password1`, `secret-42`: the field's own word numbered, a test value.
+    rest = _SECRET_WORDS_IN_VALUES.sub("", value)
+    return rest != value and (len(rest) < 4 or not re.search(r"[A-Za-z]", rest))
 
 
 def is_runtime_value(value: str) -> bool:

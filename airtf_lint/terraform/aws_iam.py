@@ -18,13 +18,23 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from airtf_lint.facts import Location, is_unknown
 from airtf_lint.terraform.policy import (
-    LineLookup, OriginOf, Statement, statements_from_data, statements_from_document, statements_from_json,
+    LineLookup,
+    OriginOf,
+    Statement,
+    statements_from_data,
+    statements_from_document,
+    statements_from_json,
 )
-from airtf_lint.terraform.resources import ResourceView, index_by_base, pick, referenced, without_index
+from airtf_lint.terraform.resources import (
+    ResourceView,
+    index_by_base,
+    pick,
+    referenced,
+    without_index,
+)
+from airtf_lint.yamlload import load_yaml
 
 PRINCIPAL_KINDS = {"aws_iam_role": "role", "aws_iam_user": "user", "aws_iam_group": "group"}
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
@@ -39,7 +49,7 @@ _TYPE_OF_KIND = {"role": "aws_iam_role", "user": "aws_iam_user", "group": "aws_i
 @cache
 def aws_managed_policies() -> dict[str, list[dict[str, Any]]]:
     text = resources.files("airtf_lint").joinpath("data/aws_managed_policies.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 def arn_name(value: str, kind: str) -> str | None:

@@ -589,7 +589,9 @@ def _file(scope: Scope, path: str) -> Any:
 
 
 def _templatefile(scope: Scope, path: str, variables: dict[str, Any]) -> Any:
-    from airtf_lint.parsers.hcl import parse_template  # the parser builds this module's IR
+    from airtf_lint.parsers.hcl import (
+        parse_template,  # the parser builds this module's IR
+    )
 
     template = parse_template(_file(scope, path))
     value = evaluate(template, scope.child(dict(variables)))

@@ -14,8 +14,22 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from airtf_lint.facts import FileFacts, HclAttribute, HclBlock, Location, is_unknown, unknown
-from airtf_lint.terraform.expressions import Ref, Scope, evaluate, has_unknown, to_string, traverse
+from airtf_lint.facts import (
+    FileFacts,
+    HclAttribute,
+    HclBlock,
+    Location,
+    is_unknown,
+    unknown,
+)
+from airtf_lint.terraform.expressions import (
+    Ref,
+    Scope,
+    evaluate,
+    has_unknown,
+    to_string,
+    traverse,
+)
 from airtf_lint.terraform.types import apply_type
 
 LOCAL_SOURCE_PREFIXES = ("./", "../")

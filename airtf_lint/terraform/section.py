@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from airtf_lint.facts import FileFacts, FileKind, Location, is_unknown
 from airtf_lint.parsers.text import UnreadableFile, read_text
@@ -24,8 +22,19 @@ from airtf_lint.terraform.computed import COMPUTED_ATTRIBUTES
 from airtf_lint.terraform.gcp_iam import GcpIamExtractor
 from airtf_lint.terraform.installed import parse_module_folder, read_installed_modules
 from airtf_lint.terraform.kubernetes import extract_kubernetes
-from airtf_lint.terraform.modules import SENSITIVE, ModuleEvaluator, ModuleFolder, local_source_dir
-from airtf_lint.terraform.resources import ResourceView, hcl_views, map_plans_to_source, plan_views
+from airtf_lint.terraform.modules import (
+    SENSITIVE,
+    ModuleEvaluator,
+    ModuleFolder,
+    local_source_dir,
+)
+from airtf_lint.terraform.resources import (
+    ResourceView,
+    hcl_views,
+    map_plans_to_source,
+    plan_views,
+)
+from airtf_lint.yamlload import load_yaml
 
 # Directories under a folder of this name hold reusable modules, never root modules, even when nothing calls them.
 LIBRARY_FOLDERS = frozenset({"modules"})
@@ -112,7 +121,7 @@ def _backend_config_files(all_facts: Iterable[FileFacts], module_dirs: Iterable[
 @cache
 def sensitive_attributes() -> dict[str, frozenset[str]]:
     text = resources.files("airtf_lint").joinpath("data/sensitive_attributes.yaml").read_text("utf-8")
-    return {k: frozenset(v) for k, v in yaml.safe_load(text).items()}
+    return {k: frozenset(v) for k, v in load_yaml(text).items()}
 
 
 def _redacted(resource_type: str, values: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from airtf_lint.facts import is_unknown
-from airtf_lint.terraform.expressions import Call, Expr, Lit, ObjectExpr, TupleExpr, evaluate
+from airtf_lint.terraform.expressions import (
+    Call,
+    Expr,
+    Lit,
+    ObjectExpr,
+    TupleExpr,
+    evaluate,
+)
 
 
 def apply_type(value: Any, type_expr: Expr | None) -> Any:
