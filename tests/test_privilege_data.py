@@ -93,3 +93,20 @@ def test_privilege_data_files_are_versioned():
     from importlib import resources
     for name in ("aws_privilege.yaml", "gcp_roles.yaml"):
         assert yaml.safe_load(resources.files("airtf_lint").joinpath(f"data/{name}").read_text())["version"] == 1
+
+
+def test_the_compact_index_kept_in_the_cache_folder_equals_the_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = aws_actions.action_index.__wrapped__()
+    [cached_file] = (tmp_path / "airtf-lint").glob("aws-actions-*.json")
+    from_cache = aws_actions.action_index.__wrapped__()
+    assert from_cache.levels == built.levels and from_cache.by_service == built.by_service
+    cached_file.write_text("{not json")
+    assert aws_actions.action_index.__wrapped__().levels == built.levels  # a broken cache is rebuilt
+
+
+def test_an_unwritable_cache_folder_only_costs_time(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file where the folder should be
+    assert len(aws_actions.action_index.__wrapped__().levels) > 15000
