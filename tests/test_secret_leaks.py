@@ -15,7 +15,6 @@ from tests.conftest import FIXTURES, run_in_process, write
 CORPUS = FIXTURES / "secrets-corpus"
 LABELS = yaml.safe_load((CORPUS / "labels.yaml").read_text("utf-8"))["files"]
 SECRETS = sorted({t["secret"] for label in LABELS.values() for t in label.get("T") or []})
-SECRET_FIXTURES = sorted(FIXTURES.glob("ATF-SECRET-*/fail"))
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +54,18 @@ def _found_values(case) -> list[str]:
     return values
 
 
+# The failing fixtures of the secret rules that hold secret values (ATF-SECRET-005's outputs hold references).
+SECRET_FIXTURES = [case for case in sorted(FIXTURES.glob("ATF-SECRET-*/fail")) if _found_values(case)]
+
+
+def test_the_secret_rules_fixtures_hold_secrets_to_leak():
+    assert len(SECRET_FIXTURES) >= 4
+
+
 @pytest.mark.parametrize("output_format", FORMATS)
 @pytest.mark.parametrize("case", SECRET_FIXTURES, ids=lambda p: p.parent.name)
 def test_no_format_prints_a_secret_of_the_rule_fixtures(case, output_format):
     values = [v for v in _found_values(case) if len(v) >= 8]
-    assert values
     result = run_in_process([".", "--format", output_format, "--no-progress"], case)
     assert [v[:4] for v in values if v in result.stdout + result.stderr] == []
 

@@ -28,6 +28,7 @@ from airtf_lint.terraform.modules import (
     ModuleFolder,
     local_source_dir,
 )
+from airtf_lint.terraform.outputs import secret_outputs
 from airtf_lint.terraform.resources import (
     ResourceView,
     hcl_views,
@@ -224,6 +225,8 @@ def terraform_section(all_facts: list[FileFacts], var_files: list[FileFacts], cw
         "plans": [{"path": f.source.path, "format_version": f.plan.format_version,
                    "terraform_version": f.plan.terraform_version} for f in all_facts if f.plan is not None],
         "changes": [{"plan": f.source.path, **c} for f in all_facts if f.plan is not None for c in f.plan.changes],
+        "secret_outputs": secret_outputs({d: list(m.blocks()) for d, m in dirs.items()},
+                                         lambda t: sensitive_attributes().get(t, frozenset())),
         "state_files": [{"path": f.source.path, "kind": "backup" if f.source.path.endswith(".backup") else "state",
                          "line": 1} for f in all_facts if f.source.kind is FileKind.STATE],
     }
