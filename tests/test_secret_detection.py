@@ -97,3 +97,10 @@ def test_one_secret_in_two_places_has_one_fingerprint():
 
 def test_text_without_any_candidate_is_not_searched_further():
     assert scan_text("resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"logs\"\n}\n" * 200, "main.tf") == []
+
+
+def test_a_private_key_in_a_service_account_key_file_is_named_as_such():
+    body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7" * 3
+    key_file = ('{"type": "service_account", "project_id": "p", "private_key": '
+                f'"-----BEGIN PRIVATE KEY-----\\n{body}\\n-----END PRIVATE KEY-----\\n"}}')
+    assert detectors(key_file) == ["gcp_service_account_key"]

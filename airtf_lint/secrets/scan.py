@@ -41,6 +41,7 @@ _BARE_ASSIGNMENT = re.compile(
 )
 # scheme://user:password@host; the password may not hold `@`, `/` or whitespace unescaped.
 _URI = re.compile(r"""(?<![\w+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}://(?P<user>[^\s:/@"'`<>{}]*):(?P<password>[^\s/@"'`<>]{1,300})@(?=[\w\[.%-])""")
+_SERVICE_ACCOUNT_FILE = re.compile(r"""["']?type["']?\s*[:=]\s*\\?["']service_account""")  # a key file's marker
 _AWS_SECRET_WINDOW = 3  # lines either side of a secret that may hold the key id or name pairing it
 
 
@@ -87,7 +88,10 @@ def _hits(text: str, bare_values: bool) -> Iterator[_Hit]:
                 continue
             if free(start, end) and "example" not in match.group(group).lower():
                 claimed.append((start, end))
-                yield _Hit(secret_format.id, secret_format.title, "format", start, end)
+                if secret_format.id == "private_key" and _SERVICE_ACCOUNT_FILE.search(text):
+                    yield _Hit("gcp_service_account_key", "GCP service-account key", "format", start, end)
+                else:
+                    yield _Hit(secret_format.id, secret_format.title, "format", start, end)
     yield from _aws_secrets(text, lowered, claimed, free)
     if "://" in text:
         for match in _URI.finditer(text):
