@@ -21,7 +21,6 @@ if TYPE_CHECKING:  # the CLI imports its stages lazily, so that --version answer
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical", "none")
-SUBCOMMANDS = ("rules", "rule", "identities", "suggest")
 
 
 class UsageError(Exception):
@@ -41,7 +40,9 @@ def lint_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="airtf-lint", description="Lint Airflow DAGs and the Terraform they touch.",
                      epilog="Other commands: `airtf-lint rules` lists rules, `airtf-lint rule ID` explains one, "
                             "`airtf-lint identities` shows which identity each task runs as, `airtf-lint suggest` "
-                            "prints the least-privilege policy each identity's tasks need.")
+                            "prints the least-privilege policy each identity's tasks need, `airtf-lint input` prints "
+                            "the model rules query, `airtf-lint test` tests a rule pack, `airtf-lint new-rule ID` "
+                            "scaffolds a rule.")
     parser.add_argument("paths", nargs="*", help="files or folders to analyse (default: .)")
     parser.add_argument("--version", action="version", version=f"airtf-lint {__version__}")
     parser.add_argument("-f", "--format", choices=("text", "json", "sarif", "junit", "github"), default="text")
@@ -62,6 +63,8 @@ def lint_parser() -> argparse.ArgumentParser:
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     parser.add_argument("--no-progress", action="store_true", help="never show the progress bar")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument("--dump-input", type=Path, metavar="FILE",
+                        help="also write the model document (the rules' input) to FILE, as `airtf-lint input` prints it")
     parser.add_argument("--fix-suggestions", action="store_true",
                         help="after the report, print the least-privilege policy each identity's tasks need "
                              "(as `airtf-lint suggest`; on stderr unless the format is text)")
@@ -96,13 +99,9 @@ def _progress_callback(enabled: bool):
 
 
 def _options(config: Config, cwd: Path, paths: list[str], **overrides: Any) -> RunOptions:
-    """Run options from the configuration; what describes the repository (paths, connections, environment,
-    thresholds) is shared by every command that builds the model."""
-    from airtf_lint.pipeline import RunOptions
+    from airtf_lint.pipeline import options_from_config
 
-    return RunOptions(paths=paths, cwd=cwd, include=config.include, exclude=config.exclude,
-                      connections=config.connections, environment=config.environment, thresholds=config.thresholds,
-                      **overrides)
+    return options_from_config(config, cwd, paths, **overrides)
 
 
 def run_lint(argv: Sequence[str]) -> int:
@@ -131,6 +130,8 @@ def run_lint(argv: Sequence[str]) -> int:
                      and not os.environ.get("CI"))
     result = run(options, _progress_callback(show_progress))
 
+    if args.dump_input:
+        _write_model(result.model, args.dump_input)
     if args.write_baseline:
         write_baseline(args.write_baseline, result.unfiltered)
         print(f"airtf-lint: wrote {len(result.unfiltered)} findings to {args.write_baseline}", file=sys.stderr)
@@ -221,6 +222,107 @@ def run_identities(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
+def _write_model(model: dict[str, Any], path: Path | None) -> None:
+    import json
+
+    text = json.dumps(model, indent=2, sort_keys=True) + "\n"
+    if path is None or str(path) == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        path.write_text(text, "utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def run_input(argv: Sequence[str]) -> int:
+    from airtf_lint.config import load_config
+    from airtf_lint.pipeline import analyse
+
+    parser = _Parser(prog="airtf-lint input",
+                     description="Print the model document: the `input` every rule queries (schema: "
+                                 "airtf_lint/schemas/input.schema.json). Feed it to `opa eval -i` or conftest.")
+    parser.add_argument("paths", nargs="*")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    parser.add_argument("--config", type=Path, metavar="FILE")
+    parser.add_argument("--var-file", action="append", metavar="FILE", help="as for linting")
+    args = parser.parse_args(argv)
+    cwd = Path.cwd()
+    config = load_config(args.config, cwd)
+    analysis = analyse(_options(config, cwd, list(args.paths) or ["."], var_files=args.var_file or []))
+    _write_model(analysis.model, args.output)
+    for error in analysis.errors:
+        where = f"{error.path}:{error.line}" if error.line else error.path
+        print(f"airtf-lint: {where}: {error.message}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_test(argv: Sequence[str]) -> int:
+    from airtf_lint.harness import load_pack_under_test
+    from airtf_lint.harness.checks import coverage, rule_checks
+    from airtf_lint.harness.fixtures import fixture_tests
+    from airtf_lint.harness.report import write_junit, write_text
+    from airtf_lint.harness.units import unit_tests
+
+    parser = _Parser(prog="airtf-lint test",
+                     description="Test rule packs: Rego unit tests, fixture repositories against their "
+                                 "expected.yaml, rule metadata and fixture coverage.")
+    parser.add_argument("dirs", nargs="*", type=Path, metavar="DIR",
+                        help="rule directories (default: ./rules, or the configured rule directories)")
+    parser.add_argument("--format", choices=("text", "junit"), default="text")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE")
+    parser.add_argument("--engine", choices=("regorus", "regopy"), default="regorus",
+                        help="engine for the fixture runs (unit tests always run on regorus)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list passing tests too")
+    parser.add_argument("--config", type=Path, metavar="FILE")
+    args = parser.parse_args(argv)
+    from airtf_lint.config import load_config
+
+    dirs = list(args.dirs) or load_config(args.config, Path.cwd()).rules or [Path("rules")]
+    missing = [str(d) for d in dirs if not d.is_dir()]
+    if missing:
+        raise UsageError(f"no rule directory {', '.join(missing)} (give the directories to test)")
+    pack = load_pack_under_test(dirs)
+    if not pack.rules:
+        raise UsageError(f"no rules (files with a METADATA custom.id) in {', '.join(map(str, dirs))}")
+    outcomes = unit_tests(pack) + fixture_tests(pack, args.engine) + rule_checks(pack)
+    stream = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        if args.format == "junit":
+            write_junit(outcomes, coverage(pack), stream)
+        else:
+            write_text(outcomes, coverage(pack), stream, args.verbose)
+    finally:
+        if args.output:
+            stream.close()
+    return EXIT_FINDINGS if any(o.status != "passed" for o in outcomes) else EXIT_OK
+
+
+def run_new_rule(argv: Sequence[str]) -> int:
+    from airtf_lint.rulepack import CATEGORIES, SEVERITIES
+    from airtf_lint.scaffold import NewRule, ScaffoldError, rule_name, scaffold
+
+    parser = _Parser(prog="airtf-lint new-rule",
+                     description="Scaffold a rule, its unit test and a failing and a passing fixture.")
+    parser.add_argument("id", help="the rule id, e.g. ACME-TF-001")
+    parser.add_argument("--dir", type=Path, default=Path("rules"), help="rule directory (default: ./rules)")
+    parser.add_argument("--title", default=None)
+    parser.add_argument("--name", default=None, help="file and package name (default: from the title or id)")
+    parser.add_argument("--category", choices=CATEGORIES, default="workflow")
+    parser.add_argument("--severity", choices=SEVERITIES, default="medium")
+    args = parser.parse_args(argv)
+    title = args.title or f"{args.id} - say in a few words what this rule flags"
+    rule = NewRule(args.id, args.name or rule_name(args.id, args.title), args.category, args.severity, title)
+    try:
+        written = scaffold(args.dir, rule)
+    except ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    for path in written:
+        print(f"created {path}")
+    print(f"\nNext: edit the rule, then `airtf-lint test {args.dir}`; lint with `airtf-lint --rules {args.dir} .`")
+    return EXIT_OK
+
+
 def _write_suggestions(model: dict[str, Any], stream: TextIO, output_format: str = "text",
                        heading: bool = False) -> None:
     from airtf_lint.privilege.aws_actions import action_index
@@ -262,15 +364,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from airtf_lint.filtering import BaselineError
     from airtf_lint.rulepack import RulePackError
 
+    commands = {"rules": run_rules, "rule": run_rule, "identities": run_identities, "suggest": run_suggest,
+                "input": run_input, "test": run_test, "new-rule": run_new_rule}
     try:
-        if argv and argv[0] == "rules":
-            return run_rules(argv[1:])
-        if argv and argv[0] == "rule":
-            return run_rule(argv[1:])
-        if argv and argv[0] == "identities":
-            return run_identities(argv[1:])
-        if argv and argv[0] == "suggest":
-            return run_suggest(argv[1:])
+        if argv and argv[0] in commands:
+            return commands[argv[0]](argv[1:])
         return run_lint(argv)
     except UsageError as exc:
         print(f"airtf-lint: error: {exc}", file=sys.stderr)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from airtf_lint.config import Config
 from airtf_lint.discover import discover, display_path
 from airtf_lint.engine import create_engine
 from airtf_lint.facts import FileError, FileFacts, FileKind, SourceFile
@@ -19,7 +20,7 @@ from airtf_lint.filtering import (
 from airtf_lint.findings import Finding, from_results, with_fingerprints
 from airtf_lint.model import build_model
 from airtf_lint.parsers import parse_file
-from airtf_lint.rulepack import RuleMeta, RulePack, builtin_rules_dir, load_rule_pack
+from airtf_lint.rulepack import RuleMeta, RulePack, load_rule_pack, pack_directories
 from airtf_lint.sourcelines import SourceLines
 
 Progress = Callable[[int, int], None]
@@ -59,7 +60,15 @@ class RunResult:
 
 
 def load_pack(rule_dirs: Sequence[Path]) -> RulePack:
-    return load_rule_pack([builtin_rules_dir(), *rule_dirs])
+    return load_rule_pack(pack_directories(rule_dirs))
+
+
+def options_from_config(config: Config, cwd: Path, paths: Sequence[str], **overrides: Any) -> RunOptions:
+    """Run options from the configuration; what describes the repository (paths, connections, environment,
+    thresholds) is shared by every command that builds the model."""
+    return RunOptions(paths=paths, cwd=cwd, include=config.include, exclude=config.exclude,
+                      connections=config.connections, environment=config.environment, thresholds=config.thresholds,
+                      **overrides)
 
 
 def collect_facts(options: RunOptions, progress: Progress | None = None) -> tuple[list[FileFacts], list[FileError]]:

@@ -63,6 +63,21 @@ def builtin_rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "rules"
 
 
+FULL_PACK_MARKER = Path("lib") / "airtf.rego"
+
+
+def is_full_pack(directory: Path) -> bool:
+    """A rule directory holding the helper library `lib/airtf.rego` is a whole pack (the built-in one, a checkout
+    of it, or a fork): it replaces the built-in pack instead of adding to it."""
+    return (directory / FULL_PACK_MARKER).is_file()
+
+
+def pack_directories(rule_dirs: Sequence[Path]) -> list[Path]:
+    """The directories to load: the built-in pack, then the extra ones, unless one of those is a whole pack."""
+    extra = list(dict.fromkeys(rule_dirs))
+    return extra if any(is_full_pack(d) for d in extra) else [builtin_rules_dir(), *extra]
+
+
 def _metadata_schema() -> dict[str, Any]:
     text = resources.files("airtf_lint").joinpath("schemas/rule-metadata.schema.json").read_text("utf-8")
     return json.loads(text)

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-import regorus
 
-from airtf_lint.engine import clean_message
+from airtf_lint.harness import load_pack_under_test
+from airtf_lint.harness.units import unit_tests
 from airtf_lint.rulepack import CATEGORIES, SEVERITIES, builtin_rules_dir, load_rule_pack
 from tests.conftest import FIXTURES
 
 PACK = load_rule_pack([builtin_rules_dir()])
 
 
-def _unit_tests() -> list[tuple[str, str, str]]:
-    cases = []
-    for file_name, source in sorted(PACK.tests.items()):
-        package = re.search(r"^package\s+(\S+)", source, re.M).group(1)
-        cases += [(file_name, package, name) for name in re.findall(r"^(test_\w+)", source, re.M)]
-    return cases
+UNIT_TESTS = unit_tests(load_pack_under_test([builtin_rules_dir()]))
 
 
 def test_pack_has_the_state_rules():
@@ -44,28 +37,24 @@ def test_every_rule_has_failing_and_passing_fixtures(rule):
     assert (FIXTURES / rule.id / "pass" / "expected.yaml").is_file()
 
 
-@pytest.fixture(scope="module")
-def engine():
-    e = regorus.Engine()
-    for name, source in {**PACK.modules, **PACK.tests}.items():
-        e.add_policy(name, source)
-    return e
+def test_the_pack_has_unit_tests():
+    assert len(UNIT_TESTS) >= 2 * len(PACK.rules)
 
 
-@pytest.mark.parametrize(("file_name", "package", "test_name"), _unit_tests(), ids=lambda v: str(v))
-def test_rego_unit_test_passes(engine, file_name, package, test_name):
-    try:
-        outcome = engine.eval_rule(f"data.{package}.{test_name}")
-    except RuntimeError as exc:
-        pytest.fail(f"{file_name}: {test_name} raised {clean_message(str(exc))}")
-    assert outcome is True, f"{file_name}: {test_name} failed"
+@pytest.mark.parametrize("outcome", UNIT_TESTS, ids=lambda o: o.name)
+def test_rego_unit_test_passes(outcome):
+    assert outcome.status == "passed", f"{outcome.where}: {outcome.detail}"
 
 
-def test_a_failing_rego_test_is_reported_as_failing(engine):
-    """Guards the harness above: an unmet test must not read as a pass."""
-    engine = engine.clone()
-    engine.add_policy("probe_test.rego", "package probe_test\n\ntest_always_false if { 1 == 2 }\n")
-    assert engine.eval_rule("data.probe_test.test_always_false") is not True
+def test_a_failing_rego_test_is_reported_as_failing(tmp_path):
+    """Guards the harness: an unmet test, or one that does not evaluate, must not read as a pass."""
+    (tmp_path / "probe.rego").write_text(
+        "# METADATA\n# title: probe\n# custom:\n#   id: PROBE-001\n#   severity: low\n#   category: state\n"
+        "#   remediation: none\npackage probe\n\ndeny contains {} if { false }\n")
+    (tmp_path / "probe_test.rego").write_text(
+        "package probe_test\n\ntest_always_false if { 1 == 2 }\n\ntest_passes if { true }\n")
+    outcomes = {o.name: o.status for o in unit_tests(load_pack_under_test([tmp_path]))}
+    assert outcomes == {"data.probe_test.test_always_false": "failed", "data.probe_test.test_passes": "passed"}
 
 
 @pytest.mark.parametrize("rule", PACK.rules, ids=lambda r: r.id)

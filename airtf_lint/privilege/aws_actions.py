@@ -12,12 +12,12 @@ later runs read that instead (a missing or unwritable cache folder only costs th
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import importlib.util
 import json
+import os
 import re
 from dataclasses import dataclass, field
-import hashlib
-import os
 from functools import cache, cached_property
 from pathlib import Path
 
