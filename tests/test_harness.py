@@ -103,3 +103,9 @@ def test_dump_input_writes_the_model_beside_the_report(tmp_path):
     result = run_in_process(["examples/data-platform", "--dump-input", str(target), "--no-progress"], REPO)
     assert result.code == 1 and "ATF-" in result.stdout
     assert json.loads(target.read_text())["version"] == 1
+
+
+def test_the_worked_examples_of_the_rule_writing_guide_pass_their_tests():
+    result = run_in_process(["test", "examples/custom-rules/rules"], REPO)
+    assert result.code == 0, result.stdout
+    assert "coverage: 3 of 3 rules" in result.stdout
