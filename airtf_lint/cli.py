@@ -55,6 +55,8 @@ def lint_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, metavar="FILE", help="configuration file (default: found upward)")
     parser.add_argument("--rules", action="append", type=Path, metavar="DIR", help="extra rule directory")
     parser.add_argument("--engine", choices=("regorus", "regopy"), help="embedded Rego engine (default regorus)")
+    parser.add_argument("--opa-url", metavar="URL",
+                        help="evaluate on this OPA server instead (token from $AIRTF_LINT_OPA_TOKEN; see docs/opa.md)")
     parser.add_argument("--var-file", action="append", metavar="FILE",
                         help="a .tfvars file applied to every root module, as terraform -var-file does")
     parser.add_argument("--context", metavar="DIR",
@@ -125,6 +127,7 @@ def run_lint(argv: Sequence[str]) -> int:
         select=_csv(args.select) or config.select, ignore=_csv(args.ignore) + config.ignore,
         severity=config.severity, rule_dirs=[*config.rules, *(args.rules or [])],
         engine=args.engine or config.engine, baseline=baseline, report_on=report_on,
+        opa=_opa_settings(config.opa, args.opa_url),
     )
     show_progress = (args.format == "text" and not args.no_progress and sys.stderr.isatty()
                      and not os.environ.get("CI"))
@@ -154,6 +157,17 @@ def run_lint(argv: Sequence[str]) -> int:
     threshold = SEVERITY_RANK.get(fail_on, len(SEVERITY_RANK))
     failing = any(SEVERITY_RANK[f.severity] >= threshold for f in result.findings)
     return EXIT_FINDINGS if failing or result.errors else EXIT_OK
+
+
+def _opa_settings(section: dict[str, Any] | None, url: str | None) -> Any:
+    if section is None and url is None:
+        return None
+    from airtf_lint.engine.opa_backend import DEFAULT_TOKEN_ENV, OpaSettings
+
+    section = section or {}
+    return OpaSettings(url=url or section["url"], mode=section.get("mode", "push"),
+                       token_env=section.get("token-env", DEFAULT_TOKEN_ENV), ca_bundle=section.get("ca-bundle"),
+                       timeout=float(section.get("timeout", 10)))
 
 
 def run_rules(argv: Sequence[str]) -> int:

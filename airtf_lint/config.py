@@ -37,6 +37,7 @@ class Config:
     connections: list[dict[str, Any]] = field(default_factory=list)
     environment: dict[str, Any] = field(default_factory=dict)
     thresholds: dict[str, Any] = field(default_factory=dict)
+    opa: dict[str, Any] | None = None  # the `opa` section, ca-bundle made absolute
 
 
 def _schema() -> dict[str, Any]:
@@ -112,4 +113,14 @@ def load_config(explicit: Path | None, cwd: Path) -> Config:
         connections=list(data.get("connections", [])),
         environment=dict(data.get("environment", {})),
         thresholds=dict(data.get("thresholds", {})),
+        opa=_opa(data.get("opa"), base),
     )
+
+
+def _opa(section: dict[str, Any] | None, base: Path) -> dict[str, Any] | None:
+    if section is None:
+        return None
+    out = dict(section)
+    if "ca-bundle" in out:
+        out["ca-bundle"] = str(base / out["ca-bundle"])
+    return out

@@ -37,6 +37,7 @@ class RunOptions:
     severity: dict[str, str] = field(default_factory=dict)
     rule_dirs: Sequence[Path] = ()
     engine: str = "regorus"
+    opa: Any = None  # OpaSettings: evaluate on an OPA server instead of the embedded engine
     baseline: set[str] = field(default_factory=set)
     var_files: Sequence[str] = ()  # --var-file: applied to every root module, after its own tfvars
     connections: Sequence[dict[str, Any]] = ()  # declared in the configuration
@@ -119,7 +120,7 @@ def analyse(options: RunOptions, progress: Progress | None = None) -> Analysis:
 def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
     pack = load_pack(options.rule_dirs)
     rules = apply_severity_overrides(selected_rules(pack.rules, options.select, options.ignore), options.severity)
-    engine = create_engine(options.engine, pack)
+    engine = create_engine(options.engine, pack, options.opa)
 
     analysis = analyse(options, progress)
     facts, model, lines = analysis.facts, analysis.model, analysis.lines

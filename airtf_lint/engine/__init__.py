@@ -1,7 +1,8 @@
 """The evaluate stage: run a rule pack over the model with an embedded Rego engine, in one compiled query.
 
-Two backends share one interface: regorus (Rust, the default: fastest in docs/performance.md) and regopy
-(rego-cpp, the fallback). Each rule's `deny` set comes back keyed by rule id.
+Two embedded backends share one interface: regorus (Rust, the default: fastest in docs/performance.md) and regopy
+(rego-cpp, the fallback); a third, opa_backend, sends the same pack and model to an OPA server. Each rule's `deny`
+set comes back keyed by rule id.
 """
 
 from __future__ import annotations
@@ -70,7 +71,12 @@ def clean_message(text: str) -> str:
     return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "..."
 
 
-def create_engine(name: str, pack: RulePack) -> Engine:
+def create_engine(name: str, pack: RulePack, opa: Any = None) -> Engine:
+    """`opa` (OpaSettings) selects the OPA server backend whatever the name."""
+    if opa is not None:
+        from airtf_lint.engine.opa_backend import OpaEngine
+
+        return OpaEngine(pack, opa)
     if name == "regorus":
         from airtf_lint.engine.regorus_backend import RegorusEngine
 
