@@ -217,21 +217,32 @@ def run_rule(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-def run_identities(argv: Sequence[str]) -> int:
+def _analysed(prog: str, description: str, argv: Sequence[str], formats: tuple[str, ...] = ("text", "json"),
+              output: bool = False) -> tuple[argparse.Namespace, Any]:
+    """Parse a model-building command's arguments (paths, --config, --var-file, and --format or -o) and build the
+    model, as linting would."""
     from airtf_lint.config import load_config
     from airtf_lint.pipeline import analyse
-    from airtf_lint.report.identities import identity_rows, write_identities
 
-    parser = _Parser(prog="airtf-lint identities",
-                     description="Show each task, the identity it runs as, and where its grants are written.")
+    parser = _Parser(prog=prog, description=description)
     parser.add_argument("paths", nargs="*")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    if output:
+        parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    else:
+        parser.add_argument("--format", choices=formats, default=formats[0])
     parser.add_argument("--config", type=Path, metavar="FILE")
     parser.add_argument("--var-file", action="append", metavar="FILE", help="as for linting")
     args = parser.parse_args(argv)
     cwd = Path.cwd()
     config = load_config(args.config, cwd)
-    analysis = analyse(_options(config, cwd, list(args.paths) or ["."], var_files=args.var_file or []))
+    return args, analyse(_options(config, cwd, list(args.paths) or ["."], var_files=args.var_file or []))
+
+
+def run_identities(argv: Sequence[str]) -> int:
+    from airtf_lint.report.identities import identity_rows, write_identities
+
+    args, analysis = _analysed("airtf-lint identities",
+                               "Show each task, the identity it runs as, and where its grants are written.", argv)
     write_identities(identity_rows(analysis.model), sys.stdout, args.format)
     return EXIT_OK
 
@@ -250,20 +261,9 @@ def _write_model(model: dict[str, Any], path: Path | None) -> None:
 
 
 def run_input(argv: Sequence[str]) -> int:
-    from airtf_lint.config import load_config
-    from airtf_lint.pipeline import analyse
-
-    parser = _Parser(prog="airtf-lint input",
-                     description="Print the model document: the `input` every rule queries (schema: "
-                                 "airtf_lint/schemas/input.schema.json). Feed it to `opa eval -i` or conftest.")
-    parser.add_argument("paths", nargs="*")
-    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
-    parser.add_argument("--config", type=Path, metavar="FILE")
-    parser.add_argument("--var-file", action="append", metavar="FILE", help="as for linting")
-    args = parser.parse_args(argv)
-    cwd = Path.cwd()
-    config = load_config(args.config, cwd)
-    analysis = analyse(_options(config, cwd, list(args.paths) or ["."], var_files=args.var_file or []))
+    args, analysis = _analysed(
+        "airtf-lint input", "Print the model document: the `input` every rule queries (schema: "
+        "airtf_lint/schemas/input.schema.json). Feed it to `opa eval -i` or conftest.", argv, output=True)
     _write_model(analysis.model, args.output)
     for error in analysis.errors:
         where = f"{error.path}:{error.line}" if error.line else error.path
@@ -350,19 +350,8 @@ def _write_suggestions(model: dict[str, Any], stream: TextIO, output_format: str
 
 
 def run_suggest(argv: Sequence[str]) -> int:
-    from airtf_lint.config import load_config
-    from airtf_lint.pipeline import analyse
-
-    parser = _Parser(prog="airtf-lint suggest",
-                     description="Print, per identity, the least-privilege policy its tasks need.")
-    parser.add_argument("paths", nargs="*")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--config", type=Path, metavar="FILE")
-    parser.add_argument("--var-file", action="append", metavar="FILE", help="as for linting")
-    args = parser.parse_args(argv)
-    cwd = Path.cwd()
-    config = load_config(args.config, cwd)
-    analysis = analyse(_options(config, cwd, list(args.paths) or ["."], var_files=args.var_file or []))
+    args, analysis = _analysed("airtf-lint suggest",
+                               "Print, per identity, the least-privilege policy its tasks need.", argv)
     _write_suggestions(analysis.model, sys.stdout, args.format)
     return EXIT_OK
 
