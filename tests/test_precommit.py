@@ -62,3 +62,20 @@ def test_hook_passes_when_the_changed_files_are_clean(repo):
     _git(repo, "add", "-A")
     result = _pre_commit(repo)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_rule_pack_hook_runs_the_packs_tests(tmp_path):
+    from tests.conftest import run_in_process
+
+    run_in_process(["new-rule", "ACME-TF-001"], tmp_path)
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "-A")
+    passing = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "airtf-lint-test",
+                              "--all-files"], cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    expected = tmp_path / "rules/fixtures/ACME-TF-001/fail/expected.yaml"
+    expected.write_text(expected.read_text().replace("line: 11", "line: 1"))
+    _git(tmp_path, "add", "-A")
+    failing = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "airtf-lint-test"],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    assert failing.returncode == 1 and "- ACME-TF-001 main.tf:1" in failing.stdout
