@@ -250,7 +250,12 @@ def run_identities(argv: Sequence[str]) -> int:
 def _write_model(model: dict[str, Any], path: Path | None) -> None:
     import json
 
-    text = json.dumps(model, indent=2, sort_keys=True) + "\n"
+    from airtf_lint.redaction import redact_document
+
+    # The model holds evaluated values (a literal password in a resource, say): printed, they are masked as any
+    # output is, by the fingerprints of the secrets found and by the scanner itself.
+    known = frozenset(s["fingerprint"] for s in model.get("secrets", []))
+    text = json.dumps(redact_document(model, known), indent=2, sort_keys=True) + "\n"
     if path is None or str(path) == "-":
         sys.stdout.write(text)
         return

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 
+from typing import Any
+
+from airtf_lint.secrets.names import is_secret_name
 from airtf_lint.secrets.scan import spans
-from airtf_lint.secrets.values import mask
+from airtf_lint.secrets.values import fingerprint, looks_like_secret, mask
 
 SECRET_NAME = re.compile(r"(password|passwd|secret|token|api_?key|private_?key|access_?key|credential)", re.I)
 _QUOTED = r"(?:\"[^\"]*\"|'[^']*')"
@@ -39,3 +42,26 @@ def redact_line(text: str) -> str:
         text = text[:start] + mask(text[start:end]) + text[end:]
     text = _ASSIGNMENT.sub(_masked_assignment, text)
     return _AWS_KEY_ID.sub(lambda m: mask(m.group(0)), text)
+
+
+def _redact_string(text: str, known: frozenset[str]) -> str:
+    if fingerprint(text) in known:
+        return mask(text)
+    for start, end in sorted(spans(text, bare_values=False), reverse=True):
+        text = text[:start] + mask(text[start:end]) + text[end:]
+    return text
+
+
+def redact_document(value: Any, known: frozenset[str], name: str = "") -> Any:
+    """A copy of a JSON document (the model, when printed) with secrets masked: every string equal to a secret
+    the scanner found (by fingerprint), every secret inside a string (formats, URI passwords), and every value of a
+    secret-named key that looks like a secret."""
+    if isinstance(value, dict):
+        return {k: redact_document(v, known, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_document(v, known, name) for v in value]
+    if isinstance(value, str):
+        if name and is_secret_name(name) and looks_like_secret(value):
+            return mask(value)
+        return _redact_string(value, known)
+    return value

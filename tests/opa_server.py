@@ -25,6 +25,7 @@ class FakeOpa:
         self.delay = delay
         self.policies: dict[str, str] = {}
         self.requests: list[tuple[str, str]] = []
+        self.inputs: list[str] = []  # the raw bodies of data queries, as received
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.handle_error = lambda request, address: None  # a client that gave up is not news
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -120,6 +121,7 @@ class FakeOpa:
                 body = self._body()
                 if not self._allowed():
                     return
+                fake.inputs.append(body.decode())
                 if not self.path.startswith("/v1/data/"):
                     self._reply(404, {"code": "resource_not_found", "message": self.path})
                     return

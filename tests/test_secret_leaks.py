@@ -73,6 +73,7 @@ def test_no_format_prints_a_secret_of_the_rule_fixtures(case, output_format):
 def test_side_views_and_baselines_hold_no_secret(corpus, tmp_path):
     baseline = tmp_path / "baseline.json"
     outputs = [run_in_process(["identities", "."], corpus), run_in_process(["suggest", "."], corpus),
+               run_in_process(["input", "."], corpus),
                run_in_process([".", "--write-baseline", str(baseline)], corpus),
                run_in_process([".", "--fix-suggestions", "--no-progress"], corpus)]
     text = "".join(r.stdout + r.stderr for r in outputs) + baseline.read_text("utf-8")
@@ -97,3 +98,14 @@ def test_sensitive_plan_values_are_not_shown_even_masked(tmp_path):
     result = run_in_process([".", "--format", "json"], case)
     messages = " ".join(f["message"] for f in result.json()["findings"])
     assert "Db-P" not in messages and "***" not in messages
+
+
+def test_the_model_sent_to_an_opa_server_holds_no_secret(corpus, monkeypatch):
+    from tests.opa_server import FakeOpa
+
+    monkeypatch.setenv("AIRTF_LINT_OPA_TOKEN", "t")
+    with FakeOpa(token="t") as server:
+        result = run_in_process([".", "--opa-url", server.url, "--format", "json"], corpus)
+        sent = "".join(server.inputs)
+    assert result.code == 1 and "ATF-SECRET" in result.stdout and len(sent) > 1000
+    assert leaked(sent) == []

@@ -7,7 +7,8 @@ query (`POST /v1/data/airtf_lint_internal/evaluate/results` with the model as `i
 `deny` set. `bundle`: the rules are already on the server (a bundle the organisation distributes); each rule's
 `deny` is queried on its own, nothing is uploaded.
 
-The token comes from an environment variable (never a flag: flags land in shell history and CI logs); TLS is
+The model is sent with its secrets masked, as when it is printed (OPA's decision logs record every input). The
+token comes from an environment variable (never a flag: flags land in shell history and CI logs); TLS is
 verified against the system store or the configured CA bundle. Every failure becomes one clear EngineError.
 """
 
@@ -125,6 +126,10 @@ class OpaEngine:
         return answer.get("result") if isinstance(answer, dict) else None
 
     def evaluate(self, model: dict[str, Any]) -> Evaluation:
+        from airtf_lint.redaction import redact_document
+
+        # The model leaves the process here (and OPA's decision logs record inputs): secrets are masked first.
+        model = redact_document(model, frozenset(s["fingerprint"] for s in model.get("secrets", [])))
         if self._settings.mode == "push":
             return Evaluation(normalise(self._query(RESULTS_PACKAGE, "results", model)))
         evaluation = Evaluation({})
