@@ -21,7 +21,7 @@ deny contains result if {
 	identity.needs_known
 	some unused in identity.unused
 	s := input.terraform.statements[unused.statement]
-	msg := sprintf("%d of the %d actions this statement grants %s are needed by none of its %d tasks (%d%s, e.g. %v)", [unused.unused, unused.granted, identity.principal, count(identity.tasks), unused.percent, "%", unused.actions])
+	msg := sprintf("%d of the %d actions this statement grants %s are needed by none of its %d tasks %v (%d%s, e.g. %v)", [unused.unused, unused.granted, identity.principal, count(identity.tasks), array.slice(identity.tasks, 0, 3), unused.percent, "%", unused.actions])
 	result := lib.graded(msg, s, severity(unused.share))
 }
 
@@ -33,7 +33,7 @@ deny contains result if {
 	identity.needs_known
 	some unused in identity.unused
 	b := input.terraform.gcp.bindings[unused.binding]
-	msg := sprintf("%s is bound to %s on %s %v, which none of its %d tasks needs", [unused.role, identity.principal, unused.level, unused.target, count(identity.tasks)])
+	msg := sprintf("%s is bound to %s on %s %v, which none of its %d tasks %v needs", [unused.role, identity.principal, unused.level, unused.target, count(identity.tasks), array.slice(identity.tasks, 0, 3)])
 	result := lib.graded(msg, b, scope_severity(unused.level))
 }
 
