@@ -80,7 +80,7 @@ def test_a_bare_value_counts_in_env_and_yaml_files_only():
 
 def test_the_user_name_repeated_as_password_is_a_local_default():
     assert detectors('url = "postgres://airflow:airflow@postgres/airflow"') == []
-    assert detectors('url = "postgres://etl:S3cr3tPa55@db/warehouse"') == ["uri_password"]
+    assert detectors('url = "postgres://etl:Kq7vLm2Xw9@db/warehouse"') == ["uri_password"]
 
 
 def test_the_location_is_the_values_own_span():
@@ -104,3 +104,8 @@ def test_a_private_key_in_a_service_account_key_file_is_named_as_such():
     key_file = ('{"type": "service_account", "project_id": "p", "private_key": '
                 f'"-----BEGIN PRIVATE KEY-----\\n{body}\\n-----END PRIVATE KEY-----\\n"}}')
     assert detectors(key_file) == ["gcp_service_account_key"]
+
+
+@pytest.mark.parametrize("value", ["SuperSecretPassw0rd", "UberSecretPassword", "Ex@mp!e1", "P@ssw0rd2024"])
+def test_values_that_spell_out_a_made_up_password_are_examples(value):
+    assert not looks_like_secret(value)

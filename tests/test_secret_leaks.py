@@ -97,7 +97,7 @@ def test_sensitive_plan_values_are_not_shown_even_masked(tmp_path):
     case = FIXTURES / "ATF-SECRET-004" / "fail"
     result = run_in_process([".", "--format", "json"], case)
     messages = " ".join(f["message"] for f in result.json()["findings"])
-    assert "Db-P" not in messages and "***" not in messages
+    assert "Db-7" not in messages and "***" not in messages
 
 
 def test_the_model_sent_to_an_opa_server_holds_no_secret(corpus, monkeypatch):

@@ -54,8 +54,19 @@ def strip_auth_scheme(value: str) -> str:
 _SECRET_WORDS_IN_VALUES = re.compile(r"(?i)token|password|passwd|secret|apikey|api_key|key|pass|pwd")
 
 
+_LEET = str.maketrans({"@": "a", "4": "a", "!": "l", "1": "l", "|": "l", "0": "o", "$": "s", "5": "s", "3": "e",
+                       "7": "t", "6": "g"})
+# A value spelling out that it is a secret (`SuperSecretPassword`, `MyPassw0rd!`) is an example someone made up.
+_SELF_DESCRIBING = re.compile(r"password|passwd|secret|changeit")
+
+
 def is_placeholder(value: str) -> bool:
     if _PLACEHOLDER_WORDS.search(value) or _MASKED.search(value):
+        return True
+    plain = value.lower().translate(_LEET)  # `Ex@mp!e1`, `Passw0rd`
+    if plain != value.lower() and _PLACEHOLDER_WORDS.search(plain):
+        return True
+    if _SELF_DESCRIBING.search(plain):
         return True
     # `token_12345`, `password1`, `secret-42`: the field's own word numbered, a test value.
     rest = _SECRET_WORDS_IN_VALUES.sub("", value)
