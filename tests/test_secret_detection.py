@@ -15,7 +15,7 @@ def detectors(text: str, bare: bool = False) -> list[str]:
 
 @pytest.mark.parametrize(("value", "detector"), [
     ("AKIAZ3MSJV4WYQHLTQ7B", "aws_access_key_id"),
-    ("ghp_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5", "github_token"),
+    ("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", "github_token"),
     ("glpat-x8Kd92LmQp4Zr7Vt1Nw3", "gitlab_token"),
     ("xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "slack_token"),
     ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe_key"),
@@ -109,3 +109,9 @@ def test_a_private_key_in_a_service_account_key_file_is_named_as_such():
 @pytest.mark.parametrize("value", ["SuperSecretPassw0rd", "UberSecretPassword", "Ex@mp!e1", "P@ssw0rd2024"])
 def test_values_that_spell_out_a_made_up_password_are_examples(value):
     assert not looks_like_secret(value)
+
+
+def test_a_github_token_must_carry_its_checksum():
+    # Same shape, last six characters not the CRC32 of the rest: a made-up token, not reported as GitHub's.
+    assert detectors('x = "ghp_pLIix6MEOLeMa61EqJomTEI1JEzO3j3luGwK"') == []
+    assert detectors('GH_TOKEN = "ghp_pLIix6MEOLeMa61EqJomTEI1JEzO3j3luGwK"') == ["secret_assignment"]
