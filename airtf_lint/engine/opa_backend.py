@@ -54,7 +54,9 @@ class OpaEngine:
         self._settings = settings
         self._client = self._connect()
         if settings.mode == "push":
-            self._push()
+            self._push()  # its first request, listing the policies, is also the reachability check
+        else:
+            self._call("reach", self._client.get_policies_list)
 
     def _connect(self) -> Any:
         try:
@@ -72,10 +74,7 @@ class OpaEngine:
         ssl: Any = (settings.ca_bundle or True) if parts.scheme == "https" else False
         port = parts.port or (443 if parts.scheme == "https" else 80)
         token = os.environ.get(settings.token_env) or None
-        client = OpaClient(host=parts.hostname, port=port, ssl=ssl, token=token, timeout=settings.timeout,
-                           retries=0)
-        self._call("reach", client.get_policies_list)
-        return client
+        return OpaClient(host=parts.hostname, port=port, ssl=ssl, token=token, timeout=settings.timeout, retries=0)
 
     def _call(self, doing: str, function: Any, *args: Any, **kwargs: Any) -> Any:
         """Run one client call; turn whatever goes wrong into a sentence naming the server and the cause."""

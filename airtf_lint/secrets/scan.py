@@ -141,9 +141,10 @@ def _assignments(text: str, bare_values: bool) -> Iterator[re.Match[str]]:
 def _aws_secrets(text: str, lowered: str, claimed: list[tuple[int, int]], free) -> Iterator[_Hit]:
     if "secret" not in lowered and "akia" not in lowered and "asia" not in lowered:
         return
-    lines = text.split("\n")
+    lines, lowered_lines = text.split("\n"), lowered.split("\n")  # same offsets: _lower keeps the length
     context_lines = [i for i, line in enumerate(lines)
-                     if ("secret" in line.lower() or "AKIA" in line or "ASIA" in line) and AWS_SECRET_CONTEXT.search(line)]
+                     if ("secret" in lowered_lines[i] or "AKIA" in line or "ASIA" in line)
+                     and AWS_SECRET_CONTEXT.search(line)]
     if not context_lines:
         return
     starts = [0]
