@@ -8,7 +8,6 @@ the scanner reports, any value assigned to a secret-looking name: a shown line m
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from airtf_lint.secrets.names import is_secret_name
@@ -36,10 +35,15 @@ def _masked_assignment(match: re.Match[str]) -> str:
     return f"{match.group('name')}{match.group('sep')}{quote}{mask(inner)}{quote}"
 
 
-def redact_line(text: str) -> str:
-    found = spans(text)
+def mask_spans(text: str, found: list[tuple[int, int]]) -> str:
+    """`text` with each (start, end) character span masked; spans must not overlap."""
     for start, end in sorted(found, reverse=True):
         text = text[:start] + mask(text[start:end]) + text[end:]
+    return text
+
+
+def redact_line(text: str) -> str:
+    text = mask_spans(text, spans(text))
     text = _ASSIGNMENT.sub(_masked_assignment, text)
     return _AWS_KEY_ID.sub(lambda m: mask(m.group(0)), text)
 
@@ -47,9 +51,7 @@ def redact_line(text: str) -> str:
 def _redact_string(text: str, known: frozenset[str]) -> str:
     if fingerprint(text) in known:
         return mask(text)
-    for start, end in sorted(spans(text, bare_values=False), reverse=True):
-        text = text[:start] + mask(text[start:end]) + text[end:]
-    return text
+    return mask_spans(text, spans(text, bare_values=False))
 
 
 def redact_document(value: Any, known: frozenset[str], name: str = "") -> Any:

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from airtf_lint.facts import FileKind, SecretFact, SourceFile
 from airtf_lint.parsers.text import UnreadableFile, read_text
-from airtf_lint.redaction import redact_line
-from airtf_lint.secrets.values import mask
+from airtf_lint.redaction import mask_spans, redact_line
 
 # Files whose lines routinely hold secrets: their text is read for fingerprints and locations, never shown.
 NEVER_SHOWN = frozenset({FileKind.STATE, FileKind.CONNECTIONS})
@@ -47,11 +46,9 @@ class SourceLines:
         if source is None or source.kind in NEVER_SHOWN:
             return ""
         text = self.line(path, number)
-        for start, end in sorted(self._secrets.get((path, number), []), reverse=True):
-            stop = len(text) if end is None else end - 1
-            if 0 < start <= stop <= len(text):
-                text = text[:start - 1] + mask(text[start - 1:stop]) + text[stop:]
-        return redact_line(text)
+        located = [(start - 1, len(text) if end is None else end - 1)
+                   for start, end in self._secrets.get((path, number), [])]
+        return redact_line(mask_spans(text, [(a, b) for a, b in located if 0 <= a < b <= len(text)]))
 
 
 def _safe_lines(path: Path) -> list[str]:

@@ -15,7 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from airtf_lint.rulepack import RuleMeta, RulePack, builtin_rules_dir, is_full_pack, load_rule_pack
+from airtf_lint.rulepack import (
+    RuleMeta,
+    RulePack,
+    builtin_rules_dir,
+    is_full_pack,
+    load_rule_pack,
+)
 
 BUILTIN = "<built-in>"
 

@@ -22,9 +22,7 @@ def rule_checks(pack: PackUnderTest) -> list[Outcome]:
             problems.append("no title")
         if rule.path.removesuffix(".rego") + "_test.rego" not in pack.tests:
             problems.append(f"no unit test file {rule.path.removesuffix('.rego')}_test.rego")
-        cases = pack.fixtures_of(rule.id)
-        failing = [c for c in cases if _safe_expected(c)]
-        passing = [c for c in cases if _safe_expected(c) == []]
+        failing, passing = _fixture_kinds(pack, rule.id)
         if not failing:
             problems.append(f"no failing fixture (fixtures/{rule.id}/<case>/expected.yaml with findings)")
         if not passing:
@@ -42,8 +40,10 @@ def _safe_expected(case):
 
 def coverage(pack: PackUnderTest) -> tuple[int, int]:
     """(rules with a failing and a passing fixture, rules under test)."""
-    covered = 0
-    for rule in pack.rules:
-        expected = [_safe_expected(c) for c in pack.fixtures_of(rule.id)]
-        covered += any(expected) and [] in expected
-    return covered, len(pack.rules)
+    return sum(all(_fixture_kinds(pack, rule.id)) for rule in pack.rules), len(pack.rules)
+
+
+def _fixture_kinds(pack: PackUnderTest, rule_id: str) -> tuple[bool, bool]:
+    """(has a failing fixture, has a passing fixture), each expected.yaml read once."""
+    expected = [_safe_expected(case) for case in pack.fixtures_of(rule_id)]
+    return any(expected), [] in expected

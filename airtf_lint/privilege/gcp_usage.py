@@ -12,13 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from airtf_lint.privilege.gcp_roles import RoleData
-from airtf_lint.privilege.needs import NeedsCatalogue, task_needs
+from airtf_lint.privilege.needs import NeedsCatalogue, needs_by_principal
 
 _WHOLE_SCOPES = frozenset({"organization", "folder", "project"})
-
-
-def _task_name(task: dict[str, Any]) -> str:
-    return f"{task['dag_id']}.{task['task_id']}"
 
 
 def _scope_holds(binding: dict[str, Any], resource: str) -> bool | None:
@@ -39,23 +35,8 @@ class GcpUsage:
         self.bindings = model["terraform"].get("gcp", {}).get("bindings", [])
 
     def identities(self) -> list[dict[str, Any]]:
-        needs_of: dict[str, list[dict[str, Any]]] = {}
-        unknown_of: dict[str, list[str]] = {}
-        for task in self.model["airflow"]["tasks"]:
-            principals = {i["principal"] for i in task.get("identities", [])
-                          if i.get("cloud") == "gcp" and isinstance(i.get("principal"), str)}
-            if not principals:
-                continue
-            needs = task.get("needs") or task_needs(task, self.catalogue)
-            task["needs"] = needs
-            for principal in principals:
-                needs_of.setdefault(principal, []).extend(
-                    {**row, "task": _task_name(task), "path": task["path"], "line": task["line"]}
-                    for row in needs["gcp"])
-                unknown_of.setdefault(principal, [])
-                if not needs["known"]:
-                    unknown_of[principal].append(_task_name(task))
-        return [self._identity(p, needs_of.get(p, []), unknown_of[p]) for p in sorted(unknown_of)]
+        found = needs_by_principal(self.model, self.catalogue, "gcp")
+        return [self._identity(p, found[p].needs, found[p].unknown) for p in sorted(found)]
 
     def _identity(self, principal: str, needs: list[dict[str, Any]], unknown_tasks: list[str]) -> dict[str, Any]:
         bindings = [(i, b) for i, b in enumerate(self.bindings)

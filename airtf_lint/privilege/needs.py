@@ -8,7 +8,7 @@ services the hook can touch are recorded, and no grant of the identity can then 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -116,3 +116,38 @@ def task_needs(task: dict[str, Any], catalogue: NeedsCatalogue) -> dict[str, Any
         services += list((hook_entry or {}).get("services") or ["*"])
         known = False
     return {"known": known and not services, "aws": aws, "gcp": gcp, "services": sorted(set(services))}
+
+
+@dataclass
+class PrincipalNeeds:
+    """What the tasks that run as one principal need: their names, their need rows (each with its task and the
+    task's location), and the tasks whose needs are not fully known."""
+
+    tasks: list[str] = field(default_factory=list)
+    needs: list[dict[str, Any]] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+def task_name(task: dict[str, Any]) -> str:
+    return f"{task['dag_id']}.{task['task_id']}"
+
+
+def needs_by_principal(model: dict[str, Any], catalogue: NeedsCatalogue, cloud: str) -> dict[str, PrincipalNeeds]:
+    """Per principal of `cloud` (aws, gcp) that tasks run as, their needs; each task's needs are computed once and
+    kept on the task (`task["needs"]`)."""
+    out: dict[str, PrincipalNeeds] = {}
+    for task in model["airflow"]["tasks"]:
+        principals = {i["principal"] for i in task.get("identities", [])
+                      if i.get("cloud") == cloud and isinstance(i.get("principal"), str)}
+        if not principals:
+            continue
+        needs = task.get("needs") or task_needs(task, catalogue)
+        task["needs"] = needs
+        name = task_name(task)
+        for principal in principals:
+            entry = out.setdefault(principal, PrincipalNeeds())
+            entry.tasks.append(name)
+            entry.needs.extend({**row, "task": name, "path": task["path"], "line": task["line"]} for row in needs[cloud])
+            if not needs["known"]:
+                entry.unknown.append(name)
+    return out

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airtf_lint.privilege.aws_actions import ActionIndex
-from airtf_lint.privilege.needs import NeedsCatalogue, task_needs
+from airtf_lint.privilege.needs import NeedsCatalogue, task_name, task_needs
 
 _VERB = re.compile(r"^[A-Z][a-z]+")
 
@@ -92,7 +92,7 @@ def suggestions(model: dict[str, Any], index: ActionIndex, catalogue: NeedsCatal
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for task in model["airflow"]["tasks"]:
         needs = task.get("needs") or task_needs(task, catalogue)
-        name = f"{task['dag_id']}.{task['task_id']}"
+        name = task_name(task)
         for identity in task.get("identities", []):
             cloud, principal = identity.get("cloud"), identity.get("principal") or identity.get("reference")
             # A principal, or at least an ARN or e-mail naming one; not a label such as "static access key".

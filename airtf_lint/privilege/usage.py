@@ -12,11 +12,11 @@ from typing import Any
 
 from airtf_lint.privilege.aws_access import statement_actions
 from airtf_lint.privilege.aws_actions import ActionIndex
-from airtf_lint.privilege.needs import NeedsCatalogue, render_resource, task_needs
-
-
-def _task_name(task: dict[str, Any]) -> str:
-    return f"{task['dag_id']}.{task['task_id']}"
+from airtf_lint.privilege.needs import (
+    NeedsCatalogue,
+    needs_by_principal,
+    render_resource,
+)
 
 
 def _resources(statement: dict[str, Any]) -> list[str]:
@@ -47,24 +47,9 @@ class UsageAnalysis:
                 for n in self.catalogue.platforms.get("mwaa", [])]
 
     def identities(self) -> list[dict[str, Any]]:
-        needs_of: dict[str, list[dict[str, Any]]] = {}
-        tasks_of: dict[str, list[str]] = {}
-        unknown_of: dict[str, list[str]] = {}
-        for task in self.model["airflow"]["tasks"]:
-            principals = {i["principal"] for i in task.get("identities", [])
-                          if i.get("cloud") == "aws" and isinstance(i.get("principal"), str)}
-            if not principals:
-                continue
-            needs = task_needs(task, self.catalogue)
-            task["needs"] = needs
-            for principal in principals:
-                tasks_of.setdefault(principal, []).append(_task_name(task))
-                needs_of.setdefault(principal, []).extend(
-                    {**row, "task": _task_name(task), "path": task["path"], "line": task["line"]} for row in needs["aws"])
-                if not needs["known"]:
-                    unknown_of.setdefault(principal, []).append(_task_name(task))
-        return [self._identity(p, tasks_of[p], needs_of.get(p, []) + self._platform_needs(p), unknown_of.get(p, []))
-                for p in sorted(tasks_of)]
+        found = needs_by_principal(self.model, self.catalogue, "aws")
+        return [self._identity(p, found[p].tasks, found[p].needs + self._platform_needs(p), found[p].unknown)
+                for p in sorted(found)]
 
     def _identity(self, principal: str, tasks: list[str], needs: list[dict[str, Any]],
                   unknown_tasks: list[str]) -> dict[str, Any]:

@@ -10,13 +10,14 @@ from airtf_lint.secrets.values import fingerprint, looks_like_secret, mask
 
 def variable_defaults(blocks: list[HclBlock], text: str) -> list[SecretFact]:
     found = []
-    lines = text.splitlines()
+    lines: list[str] | None = None  # split only for a file that has such a default: this runs on every .tf file
     for block in blocks:
         if block.type != "variable" or not block.labels or not is_secret_name(block.labels[0]):
             continue
         default = block.attributes.get("default")
         if default is None or not isinstance(default.value, str) or not looks_like_secret(default.value):
             continue
+        lines = text.splitlines() if lines is None else lines
         line = default.location.line
         raw = lines[line - 1] if 0 < line <= len(lines) else ""
         column = raw.find(default.value)

@@ -14,7 +14,7 @@ import math
 import posixpath
 import re
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -129,25 +129,31 @@ def source_text(expr: Expr) -> str:
 _NOT_BLOCKS = frozenset({"var", "local", "path", "count", "each", "self", "terraform"})
 
 
-def references(expr: Any) -> list[str]:
-    """Addresses of the blocks an expression refers to: `aws_iam_role.r`, `data.x.y`, `module.m`."""
-    found: list[str] = []
+def refs(expr: Any) -> Iterator[Ref]:
+    """Every traversal in an expression, its index expressions included."""
     stack = [expr]
     while stack:
         node = stack.pop()
         if isinstance(node, Ref):
-            names = [s for s in node.steps if isinstance(s, str)]
-            if node.root == "data" and len(names) >= 2:
-                found.append(f"data.{names[0]}.{names[1]}")
-            elif node.root == "module" and names:
-                found.append(f"module.{names[0]}")
-            elif node.root not in _NOT_BLOCKS and names:
-                found.append(f"{node.root}.{names[0]}")
+            yield node
             stack.extend(s for s in node.steps if not isinstance(s, str))
         elif isinstance(node, tuple):
             stack.extend(node)
         elif hasattr(node, "__dataclass_fields__") and not isinstance(node, Lit):
             stack.extend(getattr(node, name) for name in node.__dataclass_fields__)
+
+
+def references(expr: Any) -> list[str]:
+    """Addresses of the blocks an expression refers to: `aws_iam_role.r`, `data.x.y`, `module.m`."""
+    found: list[str] = []
+    for node in refs(expr):
+        names = [s for s in node.steps if isinstance(s, str)]
+        if node.root == "data" and len(names) >= 2:
+            found.append(f"data.{names[0]}.{names[1]}")
+        elif node.root == "module" and names:
+            found.append(f"module.{names[0]}")
+        elif node.root not in _NOT_BLOCKS and names:
+            found.append(f"{node.root}.{names[0]}")
     return list(dict.fromkeys(found))
 
 

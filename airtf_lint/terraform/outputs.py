@@ -16,20 +16,7 @@ from typing import Any
 
 from airtf_lint.facts import HclBlock
 from airtf_lint.secrets.names import is_secret_name
-from airtf_lint.terraform.expressions import Lit, Ref
-
-
-def _refs(expr: Any) -> Iterable[Ref]:
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Ref):
-            yield node
-            stack.extend(s for s in node.steps if not isinstance(s, str))
-        elif isinstance(node, tuple):
-            stack.extend(node)
-        elif hasattr(node, "__dataclass_fields__") and not isinstance(node, Lit):
-            stack.extend(getattr(node, name) for name in node.__dataclass_fields__)
+from airtf_lint.terraform.expressions import Ref, refs
 
 
 def _variables(blocks: Iterable[HclBlock]) -> dict[str, bool]:
@@ -63,7 +50,7 @@ def secret_outputs(module_blocks: dict[str, list[HclBlock]],
             if marked is not None and marked.value is True:
                 continue
             value = block.attributes["value"]
-            exposes = sorted({text for ref in _refs(value.expr) if (text := _exposed(ref, variables, sensitive))})
+            exposes = sorted({text for ref in refs(value.expr) if (text := _exposed(ref, variables, sensitive))})
             if exposes:
                 found.append({"name": block.labels[0], "module": directory, "exposes": exposes,
                               **value.location.to_dict()})
