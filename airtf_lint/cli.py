@@ -149,6 +149,10 @@ def run_lint(argv: Sequence[str]) -> int:
             raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
     else:
         writer(result, sys.stdout, _use_color(args.color, sys.stdout))
+    if args.format != "text" or args.output:
+        for note in result.notes:  # machine formats carry them too; a person reading stderr sees them here
+            where = f"{note.path}:{note.line}" if note.line else note.path
+            print(f"airtf-lint: note: {where}: {note.message}", file=sys.stderr)
     if args.fix_suggestions:
         _write_suggestions(result.model, sys.stdout if args.format == "text" and not args.output else sys.stderr,
                            heading=True)
@@ -393,7 +397,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the promise is one clear line, never a traceback
         if debug:
-            raise
+            import traceback
+
+            traceback.print_exc()
+            return EXIT_ERROR
         print(f"airtf-lint: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
               file=sys.stderr)
         return EXIT_ERROR

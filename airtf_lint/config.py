@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from airtf_lint.yamlload import load_yaml
+from airtf_lint.yamlload import load_untrusted_yaml
 
 CONFIG_NAMES = (".airtf-lint.yaml", ".airtf-lint.yml")
 
@@ -72,7 +72,7 @@ def _read(path: Path) -> dict[str, Any]:
             raise ConfigError(f"{path}: cannot read: {exc}") from None
         return document.get("tool", {}).get("airtf-lint", {})
     try:
-        data = load_yaml(path.read_text("utf-8"))
+        data = load_untrusted_yaml(path.read_text("utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -12,7 +14,7 @@ from airtf_lint.facts import FileError, FileKind, SourceFile
 from airtf_lint.parsers.connections import looks_like_connections
 from airtf_lint.parsers.dag import looks_like_dag
 from airtf_lint.parsers.plan import looks_like_plan
-from airtf_lint.parsers.text import UnreadableFile, decode, read_head
+from airtf_lint.parsers.text import UnreadableFile, decode, decode_python, read_head
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
@@ -25,6 +27,7 @@ _HEAD_BYTES = 65536
 class Discovery:
     files: list[SourceFile] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+    skipped: list[FileError] = field(default_factory=list)  # links and special files deliberately not read
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -73,7 +76,7 @@ def classify(path: Path, explicit: bool = False) -> FileKind | None:
 
 def _head_text(path: Path) -> str | None:
     try:
-        return decode(read_head(path, _HEAD_BYTES))
+        return decode_python(read_head(path, _HEAD_BYTES))
     except UnreadableFile:
         return None
     except UnicodeDecodeError:
@@ -104,31 +107,78 @@ def _classify_by_content(path: Path, suffix: str) -> FileKind | None:
 
 
 def discover(paths: Sequence[str], cwd: Path, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Discovery:
+    """The files to analyse under `paths`. Only regular files are read, and a symbolic link is followed only when
+    its target stays inside the scanned paths (for files named one by one, as pre-commit passes them: inside the
+    working directory); anything else is listed in `skipped` by its own path, never by its target's."""
     found = Discovery()
     seen: set[tuple[int, int] | Path] = set()
-    for given in paths:
-        start = (cwd / given) if not os.path.isabs(given) else Path(given)
-        shown = display_path(Path(os.path.normpath(start)), cwd)
-        if not start.exists():
+    starts = [Path(os.path.normpath(cwd / given if not os.path.isabs(given) else given)) for given in paths]
+    roots = _Roots([_real(start) for start in starts if start.is_dir()], _real(cwd))
+    for start in starts:
+        shown = display_path(start, cwd)
+        if not os.path.lexists(start):
             found.errors.append(FileError(shown, "no such file or directory"))
         elif start.is_dir():
-            _walk(Path(os.path.normpath(start)), cwd, include, exclude, found, seen)
+            _walk(start, cwd, include, exclude, found, seen, roots)
         else:
-            _add_explicit(Path(os.path.normpath(start)), shown, found, seen)
+            _add_explicit(start, shown, found, seen, roots)
     found.files.sort(key=lambda f: f.path)
+    found.skipped.sort(key=lambda e: e.path)
     return found
+
+
+def _real(path: Path) -> Path:
+    return Path(os.path.realpath(path))
+
+
+@dataclass(frozen=True)
+class _Roots:
+    """Where a followed link may lead: the scanned folders, and for files named one by one the working directory."""
+
+    scanned: list[Path]
+    cwd: Path
+
+    def allows(self, target: Path, explicit: bool) -> bool:
+        return any(target.is_relative_to(root) for root in (*self.scanned, *((self.cwd,) if explicit else ())))
+
+
+def _link_problem(path: Path, roots: _Roots, explicit: bool) -> str | None:
+    """Why a symbolic link is not followed, or None when it may be."""
+    if not path.is_symlink():
+        return None
+    if not roots.allows(_real(path), explicit):
+        return "symbolic link to a target outside the scanned paths; not followed"
+    return None
+
+
+def _regular_file_problem(path: Path) -> str | None:
+    """Why a path that names a file is not read: a loop, a FIFO or a device are skipped, never opened."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop; not followed"
+        return f"cannot read file: {exc.strerror}"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a FIFO, socket or device); not read"
+    return None
 
 
 def _identity(path: Path) -> tuple[int, int] | Path:
     """The same file reached twice (through a linked directory, or named twice) is analysed once."""
     try:
-        stat = os.stat(path)
+        info = os.stat(path)
     except OSError:
         return path
-    return (stat.st_dev, stat.st_ino)
+    return (info.st_dev, info.st_ino)
 
 
-def _add_explicit(path: Path, shown: str, found: Discovery, seen: set[tuple[int, int] | Path]) -> None:
+def _add_explicit(path: Path, shown: str, found: Discovery, seen: set[tuple[int, int] | Path],
+                  roots: _Roots) -> None:
+    problem = _link_problem(path, roots, explicit=True) or _regular_file_problem(path)
+    if problem is not None:
+        found.skipped.append(FileError(shown, problem))
+        return
     identity = _identity(path)
     if identity in seen:
         return
@@ -144,19 +194,27 @@ def _add_explicit(path: Path, shown: str, found: Discovery, seen: set[tuple[int,
                                              ".tfbackend, .tfstate, plan JSON or a connections file"))
 
 
+def _might_be_input(name: str) -> bool:
+    """By name alone: whether a file could be one we read (so a skipped one is worth a word)."""
+    name = name.lower()
+    return name.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json", ".tfbackend", ".tfstate", ".tfstate.backup",
+                          ".py", ".json", ".yaml", ".yml", ".env")) or name == ".env" or name.startswith(".env.")
+
+
 def _walk(root: Path, cwd: Path, include: Sequence[str], exclude: Sequence[str], found: Discovery,
-          seen: set[tuple[int, int] | Path]) -> None:
+          seen: set[tuple[int, int] | Path], roots: _Roots) -> None:
     # Directories are identified by (device, inode) along the current branch, so a link back up is a loop.
     stack: list[tuple[Path, tuple[tuple[int, int], ...]]] = []
     try:
-        stat = root.stat()
-        stack.append((root, ((stat.st_dev, stat.st_ino),)))
+        info = root.stat()
+        stack.append((root, ((info.st_dev, info.st_ino),)))
     except OSError as exc:
         found.errors.append(FileError(display_path(root, cwd), f"cannot read directory: {exc.strerror}"))
     while stack:
         directory, ancestors = stack.pop()
         try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
             found.errors.append(FileError(display_path(directory, cwd), f"cannot read directory: {exc.strerror}"))
             continue
@@ -165,35 +223,40 @@ def _walk(root: Path, cwd: Path, include: Sequence[str], exclude: Sequence[str],
             path = Path(entry.path)
             shown = display_path(path, cwd)
             try:
-                is_dir = entry.is_dir(follow_symlinks=True)
-            except OSError:
-                is_dir = False
-            if is_dir:
-                if entry.name in SKIP_DIRS or (path / "pyvenv.cfg").exists() or matches_any(shown, exclude):
+                is_link = entry.is_symlink()
+                info = os.stat(path) if is_link else entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    found.skipped.append(FileError(shown, "symbolic link loop; not followed"))
+                elif exc.errno != errno.ENOENT:  # a dangling link: nothing to read
+                    found.errors.append(FileError(shown, f"cannot read: {exc.strerror}"))
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                if entry.name in SKIP_DIRS or os.path.exists(path / "pyvenv.cfg") or matches_any(shown, exclude):
                     continue
-                try:
-                    stat = path.stat()
-                except OSError as exc:
-                    found.errors.append(FileError(shown, f"cannot read directory: {exc.strerror}"))
+                if is_link and not roots.allows(_real(path), explicit=False):
+                    found.skipped.append(FileError(shown, "symbolic link to a folder outside the scanned paths; "
+                                                          "not followed"))
                     continue
-                key = (stat.st_dev, stat.st_ino)
+                key = (info.st_dev, info.st_ino)
                 if key in ancestors:
-                    target = os.readlink(path) if path.is_symlink() else str(path)
-                    found.errors.append(FileError(shown, f"directory symlink loop (points back to {target}); "
-                                                         "not followed"))
+                    found.skipped.append(FileError(shown, "directory symlink loop (points back to "
+                                                          f"{os.readlink(path) if is_link else shown}); not followed"))
                     continue
                 subdirs.append((path, ancestors + (key,)))
                 continue
-            if not entry.is_file(follow_symlinks=True) and not entry.is_symlink():
-                continue
-            if entry.is_symlink() and not path.exists():
-                continue  # dangling link: nothing to read
             if matches_any(shown, exclude) or (include and not matches_any(shown, include)):
+                continue
+            if not stat.S_ISREG(info.st_mode) or (is_link and not roots.allows(_real(path), explicit=False)):
+                if _might_be_input(entry.name):
+                    found.skipped.append(FileError(shown, "symbolic link to a target outside the scanned paths; "
+                                                          "not followed" if stat.S_ISREG(info.st_mode) else
+                                                          "not a regular file (a FIFO, socket or device); not read"))
                 continue
             kind = classify(path)
             if kind is None:
                 continue
-            identity = _identity(path)
+            identity = (info.st_dev, info.st_ino)
             if identity not in seen:
                 seen.add(identity)
                 found.files.append(SourceFile(shown, path, kind))

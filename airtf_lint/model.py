@@ -64,6 +64,8 @@ def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (),
         "files": [{"path": f.source.path, "kind": str(f.source.kind), "parsed": not f.errors} for f in ordered],
         "terraform": terraform,
         "airflow": airflow,
+        # What the analysis left out on purpose (capped expansions, module cycles): not errors, but never silent.
+        "notes": terraform.pop("notes", []),
     }
     model["secrets"] = _secrets(ordered)
     attach_identities(model)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from airtf_lint.config import Config
-from airtf_lint.discover import discover, display_path
+from airtf_lint.discover import Discovery, discover, display_path
 from airtf_lint.engine import create_engine
 from airtf_lint.facts import FileError, FileFacts, FileKind, SourceFile
 from airtf_lint.filtering import (
@@ -56,6 +56,7 @@ class RunResult:
     rules: list[RuleMeta]
     model: dict[str, Any]
     lines: SourceLines
+    notes: list[FileError] = field(default_factory=list)  # what was skipped or capped on purpose: not errors
     suppressed: int = 0
     baselined: int = 0
 
@@ -72,13 +73,18 @@ def options_from_config(config: Config, cwd: Path, paths: Sequence[str], **overr
                       **overrides)
 
 
-def collect_facts(options: RunOptions, progress: Progress | None = None) -> tuple[list[FileFacts], list[FileError]]:
+def parse_discovered(options: RunOptions, progress: Progress | None = None) -> tuple[list[FileFacts], Discovery]:
     found = discover(options.paths, options.cwd, options.include, options.exclude)
     facts = []
     for done, source in enumerate(found.files, start=1):
         facts.append(parse_file(source))
         if progress is not None:
             progress(done, len(found.files))
+    return facts, found
+
+
+def collect_facts(options: RunOptions, progress: Progress | None = None) -> tuple[list[FileFacts], list[FileError]]:
+    facts, found = parse_discovered(options, progress)
     return facts, found.errors
 
 
@@ -106,15 +112,17 @@ class Analysis:
     errors: list[FileError]  # discovery errors and every file's parse errors
     model: dict[str, Any]
     lines: SourceLines
+    notes: list[FileError] = field(default_factory=list)  # skipped links and special files, capped expansions
 
 
 def analyse(options: RunOptions, progress: Progress | None = None) -> Analysis:
-    facts, errors = collect_facts(options, progress)
+    facts, found = parse_discovered(options, progress)
     var_files = [parse_file(source) for source in _var_file_sources(options)]
     lines = SourceLines({f.source.path: f.source for f in facts}, {f.source.path: f.secrets for f in facts})
     model = build_model(facts, var_files, options.cwd, lines, options.connections, options.environment,
                         options.thresholds)
-    return Analysis(facts, errors + [e for f in [*facts, *var_files] for e in f.errors], model, lines)
+    notes = found.skipped + [FileError(n["path"], n["message"], n.get("line")) for n in model["notes"]]
+    return Analysis(facts, found.errors + [e for f in [*facts, *var_files] for e in f.errors], model, lines, notes)
 
 
 def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
@@ -141,5 +149,5 @@ def run(options: RunOptions, progress: Progress | None = None) -> RunResult:
     filtered = filter_findings(unsuppressed.findings, {}, options.baseline)
     return RunResult(
         findings=filtered.findings, unfiltered=unsuppressed.findings, errors=errors, files=len(facts), rules=rules,
-        model=model, lines=lines, suppressed=unsuppressed.suppressed, baselined=filtered.baselined,
+        model=model, lines=lines, notes=analysis.notes, suppressed=unsuppressed.suppressed, baselined=filtered.baselined,
     )

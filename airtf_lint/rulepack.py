@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from airtf_lint.yamlload import load_yaml
+from airtf_lint.yamlload import load_untrusted_yaml
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 CATEGORIES = ("privilege", "identity", "secret", "state", "workflow")
@@ -94,7 +94,7 @@ def parse_metadata(source: str, path: str) -> tuple[dict[str, Any] | None, int]:
                     break
                 body.append(following[2:] if following.startswith("# ") else following[1:])
             try:
-                data = load_yaml("\n".join(body))
+                data = load_untrusted_yaml("\n".join(body))
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 raise RulePackError(path, number + 1 + (mark.line if mark else 0),

@@ -37,7 +37,7 @@ def test_json_carries_the_expected_findings_in_the_documented_shape(outputs):
     result = outputs["json"]
     document = result.json()
     assert result.code == 1
-    assert list(document) == ["version", "tool", "findings", "errors", "summary"]
+    assert list(document) == ["version", "tool", "findings", "errors", "notes", "summary"]
     assert document["version"] == 1 and document["tool"]["name"] == "airtf-lint"
     assert {(f["rule_id"], f["path"], f["line"]) for f in document["findings"]} == EXPECTED
     for finding in document["findings"]:

@@ -10,13 +10,13 @@ from typing import Any
 from airtf_lint.config import ConfigError, load_config
 from airtf_lint.harness import Outcome, PackUnderTest
 from airtf_lint.pipeline import options_from_config, run
-from airtf_lint.yamlload import load_yaml
+from airtf_lint.yamlload import load_untrusted_yaml
 
 Finding = tuple[str, str, int]
 
 
 def expected_findings(case: Path) -> list[Finding]:
-    document: Any = load_yaml((case / "expected.yaml").read_text("utf-8")) or {}
+    document: Any = load_untrusted_yaml((case / "expected.yaml").read_text("utf-8")) or {}
     return sorted((str(f["rule_id"]), str(f["path"]), int(f["line"])) for f in document.get("findings") or [])
 
 

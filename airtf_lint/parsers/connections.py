@@ -23,6 +23,7 @@ from airtf_lint.facts import (
 )
 from airtf_lint.parsers.jsonfile import LineIndex, key_pattern, load_json
 from airtf_lint.parsers.text import UnreadableFile
+from airtf_lint.yamlload import check_expansion
 
 ENV_PREFIX = "AIRFLOW_CONN_"
 # Components of the official Helm chart whose serviceAccount decides the identity of the code they run.
@@ -89,6 +90,7 @@ def _from_yaml(text: str, path: str) -> ConnectionFacts:
         root = loader.get_single_node()
         if root is None:
             return ConnectionFacts()
+        check_expansion(root, text)
         search = _YamlSearch(loader, path)
         return ConnectionFacts(search.run(root), search.worker_accounts)
     except yaml.YAMLError as exc:
@@ -104,6 +106,7 @@ class _YamlSearch:
         self.loader, self.path = loader, path
         self.found: list[ConnectionDefinition] = []
         self.worker_accounts: list[WorkerAccount] = []
+        self.visited: set[int] = set()  # an aliased node is searched once, however many times it is referenced
 
     def value(self, node: yaml.Node) -> Any:
         try:
@@ -127,6 +130,9 @@ class _YamlSearch:
         return self.found
 
     def visit(self, node: yaml.Node) -> None:
+        if id(node) in self.visited:
+            return
+        self.visited.add(id(node))
         if isinstance(node, yaml.MappingNode):
             self._mapping(node)
         elif isinstance(node, yaml.SequenceNode):
@@ -186,6 +192,7 @@ class _YamlSearch:
         try:
             root = inner.loader.get_single_node()
             if root is not None:
+                check_expansion(root, str(node.value))
                 inner.visit(root)
         except yaml.YAMLError:
             return

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import codecs
+import io
+import os
+import stat
+import tokenize
 from pathlib import Path
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -39,21 +43,60 @@ def decode(data: bytes) -> str:
         raise UnreadableFile(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line) from None
 
 
-def read_text(path: Path) -> str:
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, at most `limit` of them. Opened without blocking and checked on the open descriptor,
+    so a FIFO, a device (/dev/zero) or a file swapped for one after discovery is refused, never read."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise UnreadableFile(f"file too large ({size} bytes; the limit is {MAX_FILE_BYTES})")
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableFile("not a regular file (a FIFO, socket or device); not read")
+        if info.st_size > limit:
+            raise UnreadableFile(f"file too large ({info.st_size} bytes; the limit is {limit})")
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise UnreadableFile(f"file too large (over {limit} bytes)")
+    return data
+
+
+def read_text(path: Path) -> str:
+    data = read_bytes(path)
+    if path.suffix.lower() == ".py":
+        return decode_python(data)
+    return decode(data)
+
+
+def decode_python(data: bytes) -> str:
+    """Python source in the encoding its PEP 263 declaration names (`# -*- coding: latin-1 -*-`), else UTF-8."""
+    if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError:  # an unknown encoding name, or a declaration that contradicts a BOM
+            encoding = "utf-8"
+        if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig") and b"\x00" not in data[:8192]:
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                line = data[: exc.start].count(b"\n") + 1
+                raise UnreadableFile(f"not valid {encoding} text (byte 0x{data[exc.start]:02x} at offset "
+                                     f"{exc.start})", line) from None
     return decode(data)
 
 
 def read_head(path: Path, size: int = 4096) -> bytes:
-    """The first bytes of a file, for classifying it by content; empty when it cannot be read."""
+    """The first bytes of a regular file, for classifying it by content; empty when it cannot be read."""
     try:
-        with path.open("rb") as handle:
-            return handle.read(size)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return b""
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            return handle.read(size) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
+        except OSError:
+            return b""

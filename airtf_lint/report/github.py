@@ -25,3 +25,6 @@ def write_github(result: RunResult, stream: TextIO, color: bool = False) -> None
     for e in result.errors:
         where = f"file={_property(e.path)}" + (f",line={e.line}" if e.line else "")
         stream.write(f"::error {where},title=airtf-lint could not analyse this file::{_data(e.message)}\n")
+    for n in result.notes:
+        where = f"file={_property(n.path)}" + (f",line={n.line}" if n.line else "")
+        stream.write(f"::notice {where},title=airtf-lint left this out::{_data(n.message)}\n")

@@ -17,6 +17,7 @@ def write_json(result: RunResult, stream: TextIO, color: bool = False) -> None:
         "tool": tool(),
         "findings": [f.to_dict() for f in result.findings],
         "errors": [e.to_dict() for e in result.errors],
+        "notes": [n.to_dict() for n in result.notes],
         "summary": summary(result),
     }
     json.dump(document, stream, indent=2)

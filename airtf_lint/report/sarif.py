@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from airtf_lint import __version__
+from airtf_lint.facts import FileError
 from airtf_lint.pipeline import RunResult
 from airtf_lint.rulepack import RuleMeta
 
@@ -54,13 +55,8 @@ def build_sarif(result: RunResult, cwd: Path | None = None) -> dict[str, Any]:
             "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
             "properties": {"severity": f.severity, "category": f.category},
         })
-    notifications = []
-    for e in result.errors:
-        location: dict[str, Any] = {"artifactLocation": {"uri": e.path, "uriBaseId": "%SRCROOT%"}}
-        if e.line:
-            location["region"] = {"startLine": e.line}
-        notifications.append({"level": "error", "message": {"text": e.message},
-                              "locations": [{"physicalLocation": location}]})
+    notifications = [_notification("error", e) for e in result.errors] + \
+        [_notification("note", n) for n in result.notes]
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "airtf-lint", "version": __version__, "semanticVersion": __version__,
                             "informationUri": "https://github.com/airtf-lint/airtf-lint", "rules": [_rule(r) for r in rules]}},
@@ -71,6 +67,14 @@ def build_sarif(result: RunResult, cwd: Path | None = None) -> dict[str, Any]:
     if cwd is not None:
         run["originalUriBaseIds"] = {"%SRCROOT%": {"uri": cwd.resolve().as_uri() + "/"}}
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _notification(level: str, problem: FileError) -> dict[str, Any]:
+    """A file error (level error) or a note on what was left out (level note)."""
+    location: dict[str, Any] = {"artifactLocation": {"uri": problem.path, "uriBaseId": "%SRCROOT%"}}
+    if problem.line:
+        location["region"] = {"startLine": problem.line}
+    return {"level": level, "message": {"text": problem.message}, "locations": [{"physicalLocation": location}]}
 
 
 def write_sarif(result: RunResult, stream: TextIO, color: bool = False) -> None:

@@ -44,7 +44,10 @@ def write_text(result: RunResult, stream: TextIO, color: bool = False) -> None:
     for e in result.errors:
         where = f"{e.path}:{e.line}" if e.line else e.path
         stream.write(f"{paint('bold_red', 'error')}: {paint('bold', where)}: {e.message}\n")
-    if result.errors:
+    for n in result.notes:
+        where = f"{n.path}:{n.line}" if n.line else n.path
+        stream.write(f"{paint('bold', 'note')}: {paint('dim', where)}: {n.message}\n")
+    if result.errors or result.notes:
         stream.write("\n")
     stream.write(_closing_line(result, paint) + "\n")
 

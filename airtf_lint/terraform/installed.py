@@ -45,8 +45,10 @@ def parse_module_folder(cwd: Path, folder: str) -> list[FileFacts]:
     if not directory.is_dir() or not directory.resolve().is_relative_to(cwd.resolve()):
         return []
     facts = []
+    base = cwd.resolve()
     for path in sorted(directory.iterdir()):
-        if path.is_file() and path.name.endswith((".tf", ".tf.json")):
+        # A link out of the repository is not followed here either (read_text refuses what is not a regular file).
+        if path.name.endswith((".tf", ".tf.json")) and path.resolve().is_relative_to(base) and path.is_file():
             parsed = parse_file(SourceFile(_join(folder, path.name), path, FileKind.TERRAFORM))
             parsed.errors.clear()
             facts.append(parsed)

@@ -129,6 +129,13 @@ class ModuleEvaluator:
         self._origins: dict[int, Location] = {}  # id(nested block value) -> where the block is written
         self._values: dict[tuple[int, str], Any] = {}
         self._in_progress: set[tuple[int, str]] = set()
+        # What was cut short on purpose (capped repetition, module cycles, depth): input.notes, never silent.
+        self.notes: list[dict[str, Any]] = []
+
+    def _note(self, location: Location, message: str) -> None:
+        note = {"path": location.path, "line": location.line, "message": message}
+        if note not in self.notes:
+            self.notes.append(note)
 
     # --- instances -----------------------------------------------------------------------------------------------
 
@@ -157,6 +164,8 @@ class ModuleEvaluator:
     def _instantiate(self, folder: ModuleFolder, address: str, root: str | None, variables: dict[str, Any],
                      stack: tuple[str, ...], reached: set[str]) -> Instance | None:
         if len(self.instances) >= MAX_INSTANCES:
+            self._note(Location(folder.dir, 1), f"more than {MAX_INSTANCES} module instances: "
+                                                f"{address or folder.dir} and later ones are not analysed")
             return None
         reached.add(folder.dir)
         locals_ = {name: attr.expr for block in folder.blocks("locals") for name, attr in block.attributes.items()
@@ -166,6 +175,8 @@ class ModuleEvaluator:
         instance.scope.resolve = self._resolver(instance)
         self.instances.append(instance)
         if len(stack) > MAX_DEPTH:
+            self._note(Location(folder.dir, 1), f"modules nested deeper than {MAX_DEPTH} levels: the calls in "
+                                                f"{folder.dir} are not followed")
             return instance
         for call in folder.blocks("module"):
             if not call.labels:
@@ -174,7 +185,11 @@ class ModuleEvaluator:
             if child_dir is None and root is not None:
                 key = ".".join([*(p for p in address.split(".") if p and p != "module"), call.labels[0]])
                 child_dir = self.installed.get((root, key))
-            if child_dir is None or child_dir not in self.folders or child_dir in stack:
+            if child_dir is None or child_dir not in self.folders:
+                continue
+            if child_dir in stack:
+                self._note(call.location, f"module cycle: module \"{call.labels[0]}\" calls {child_dir}, which is "
+                                          f"already on the call chain {' -> '.join(stack)}; not followed")
                 continue
             defaults, sensitive = _variable_defaults(self.folders[child_dir])
             inputs = {name: self.attribute(instance, attr) for name, attr in call.attributes.items()
@@ -222,6 +237,7 @@ class ModuleEvaluator:
         if "count" in block.attributes:
             count = self.attribute(instance, block.attributes["count"])
             if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+                self._cap(block, count)
                 return "count", [(i, scope.child({"count": {"index": i}})) for i in range(min(count, MAX_REPEAT))]
             return "unknown", [(None, scope)]
         if "for_each" in block.attributes:
@@ -229,10 +245,16 @@ class ModuleEvaluator:
             if isinstance(collection, list) and not has_unknown(collection):
                 collection = {to_string(v): v for v in collection if to_string(v) is not None}
             if isinstance(collection, dict) and not is_unknown(collection):
+                self._cap(block, len(collection))
                 items = list(collection.items())[:MAX_REPEAT]
                 return "for_each", [(k, scope.child({"each": {"key": k, "value": v}})) for k, v in items]
             return "unknown", [(None, scope)]
         return "single", [(None, scope)]
+
+    def _cap(self, block: HclBlock, wanted: int) -> None:
+        if wanted > MAX_REPEAT:
+            self._note(block.location, f"{block.type} {'.'.join(block.labels)} has {wanted} instances; only the "
+                                       f"first {MAX_REPEAT} are analysed")
 
     def _computed(self, block: HclBlock, values: dict[str, Any]) -> dict[str, Any]:
         if block.type in ("resource", "data") and block.labels:

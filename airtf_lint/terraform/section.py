@@ -229,5 +229,6 @@ def terraform_section(all_facts: list[FileFacts], var_files: list[FileFacts], cw
                                          lambda t: sensitive_attributes().get(t, frozenset())),
         "state_files": [{"path": f.source.path, "kind": "backup" if f.source.path.endswith(".backup") else "state",
                          "line": 1} for f in all_facts if f.source.kind is FileKind.STATE],
+        "notes": evaluator.notes,
     }
     return section, extract_connections(views)
