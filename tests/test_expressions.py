@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from airtf_lint.facts import is_unknown
 from airtf_lint.parsers.hcl import parse_expression, parse_template
-from airtf_lint.terraform.expressions import Scope, evaluate
+from airtf_lint.terraform.evaluate import Scope, evaluate
 
 
 def ev(text, **scope):
-    return evaluate(parse_expression(text), Scope(**scope))
+    return evaluate(parse_expression(text), Scope(parse_template=parse_template, **scope))
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -110,7 +110,7 @@ LITERALS = st.recursive(st.none() | st.booleans() | st.integers(-5, 5) | st.samp
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.sampled_from(sorted(__import__("airtf_lint.terraform.expressions", fromlist=["FUNCTIONS"]).FUNCTIONS)),
+@given(st.sampled_from(sorted(__import__("airtf_lint.terraform.functions", fromlist=["FUNCTIONS"]).FUNCTIONS)),
        st.lists(LITERALS, max_size=3))
 def test_no_function_raises_whatever_its_arguments(name, args):
     ev(f"{name}({', '.join(_hcl(a) for a in args)})")

@@ -15,8 +15,11 @@ import tree_sitter
 import tree_sitter_hcl
 
 from airtf_lint.facts import FileError, HclAttribute, HclBlock, Location
+from airtf_lint.parsers.text import UnreadableFile
 from airtf_lint.redaction import redact_line
-from airtf_lint.terraform.expressions import (
+from airtf_lint.terraform.evaluate import evaluate
+from airtf_lint.terraform.functions import MAX_ITEMS
+from airtf_lint.terraform.ir import (
     BinOp,
     Call,
     Cond,
@@ -31,10 +34,11 @@ from airtf_lint.terraform.expressions import (
     Traversal,
     TupleExpr,
     UnOp,
-    evaluate,
 )
 
 Node = tree_sitter.Node
+# Real .tf files stay far below this; parsing cost is linear but about 2 s per megabyte through tree-sitter and the IR.
+MAX_HCL_CHARS = 4_000_000
 
 # A line that opens a top-level block or attribute: where a broken file is cut into independent chunks.
 _TOP_LEVEL_START = re.compile(r'^[A-Za-z_][\w-]*(?:[ \t]+(?:"[^"\n]*"|[A-Za-z_][\w-]*))*[ \t]*(?:\{|=)', re.M)
@@ -56,6 +60,9 @@ class HclBody:
 
 
 def parse_hcl(text: str, path: str) -> HclBody:
+    if len(text) > MAX_HCL_CHARS:
+        raise UnreadableFile(f"too large to analyse as Terraform native syntax ({len(text):,} characters; the limit "
+                             f"is {MAX_HCL_CHARS:,})")
     whole = _parse_chunk(text, path, 0)
     if not whole.errors:
         return whole
@@ -220,9 +227,11 @@ def _excerpt(text: str) -> str:
     return repr(redact_line(first)[:40])
 
 
-# --- expressions: tree-sitter nodes to the IR of airtf_lint.terraform.expressions ---------------------------------
+# --- expressions: tree-sitter nodes to the IR of airtf_lint.terraform.ir -----------------------------------------
 
 _WRAPPERS = frozenset({"expression", "literal_value", "collection_value", "template_expr"})
+MAX_EXPRESSION_TEXT = 4096  # characters of source an IR node keeps as its text
+MAX_COLLECTION_ITEMS = MAX_ITEMS  # a longer tuple would be unknown to the evaluator anyway
 # Half of real attributes are a plain string, a number or a reference: recognised from their text, they cost no
 # descent through the wrapper nodes. Anything less plain takes the tree.
 _PLAIN = re.compile(r'"[^"\\$%]*"|[0-9]+|[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\.[0-9]+|\[[0-9]+\]|\["[^"\\$%]*"\])*')
@@ -246,6 +255,13 @@ class _ExprBuilder:
         self.source = source
         self.of = source.of
 
+    def label(self, node: Node) -> str:
+        """An expression's source text as its IR keeps it (for unknown values and messages): long ones are cut, so
+        that nested expressions do not each hold a copy of a megabyte of source."""
+        if node.end_byte - node.start_byte <= MAX_EXPRESSION_TEXT:
+            return self.of(node)
+        return self.source.data[node.start_byte:node.start_byte + MAX_EXPRESSION_TEXT].decode("utf-8", "ignore") + "…"
+
     def __call__(self, node: Node) -> Expr:
         kind = node.type
         if kind == "numeric_lit":
@@ -266,28 +282,30 @@ class _ExprBuilder:
         named = node.named_children
         if kind == "expression" and len(named) > 1 and named[1].type in _STEP_KINDS:
             if named[0].type == "operation":
-                return self._operation(named, self.of(node))
-            return self._traversal(named, self.of(node))
+                return self._operation(named, self.label(node))
+            return self._traversal(named, self.label(node))
         if kind in _WRAPPERS and len(named) == 1:
             return self(named[0])
         if kind == "operation" or kind == "binary_operation" or kind == "unary_operation":
-            return self._operation([node], self.of(node))
+            return self._operation([node], self.label(node))
         if kind == "variable_expr":
             text = self.of(node)
             return Ref(text, (), text)
         if kind == "function_call":
             return self._call(node, named)
         if kind == "tuple":
-            return TupleExpr(tuple(self(c) for c in named if c.type == "expression"), self.of(node))
+            if len(named) > MAX_COLLECTION_ITEMS:  # evaluated as unknown anyway: not worth an IR node per item
+                return Opaque(self.label(node))
+            return TupleExpr(tuple(self(c) for c in named if c.type == "expression"), self.label(node))
         if kind == "object":
             return self._object(node, named)
         if kind == "heredoc_template":
             return _heredoc(self.of(node))
         if kind == "conditional" and len(named) == 3:
-            return Cond(self(named[0]), self(named[1]), self(named[2]), self.of(node))
+            return Cond(self(named[0]), self(named[1]), self(named[2]), self.label(node))
         if kind == "for_expr" and named:
             return self._for(named[0])
-        return Opaque(self.of(node))
+        return Opaque(self.label(node))
 
     def _plain(self, text: str) -> Expr:
         first = text[0]
@@ -426,14 +444,14 @@ class _ExprBuilder:
                 continue
             parts = [c for c in elem.named_children if c.type == "expression"]
             if len(parts) != 2:
-                return Opaque(self.of(node))
+                return Opaque(self.label(node))
             key_node = parts[0].named_children
             if len(key_node) == 1 and key_node[0].type == "variable_expr":
                 key: Expr = Lit(self.of(key_node[0]))  # a bare key is a name, not a reference
             else:
                 key = self(parts[0])
             items.append((key, self(parts[1])))
-        return ObjectExpr(tuple(items), self.of(node))
+        return ObjectExpr(tuple(items), self.label(node))
 
     def _call(self, node: Node, named: list[Node]) -> Expr:
         name = self.of(named[0]) if named else ""
@@ -447,13 +465,13 @@ class _ExprBuilder:
                     args.append(self(child))
                 elif child.type == "ellipsis":
                     expand = True
-        return Call(name, tuple(args), expand, self.of(node))
+        return Call(name, tuple(args), expand, self.label(node))
 
     def _for(self, node: Node) -> Expr:
         children = node.named_children
         intro = next((c for c in children if c.type == "for_intro"), None)
         if intro is None:
-            return Opaque(self.of(node))
+            return Opaque(self.label(node))
         intro_parts = intro.named_children
         names = [self.of(c) for c in intro_parts if c.type == "identifier"]
         collection = next((c for c in intro_parts if c.type == "expression"), None)
@@ -464,14 +482,14 @@ class _ExprBuilder:
             inner = [c for c in condition.named_children if c.type == "expression"]
             condition_expr = self(inner[0]) if inner else None
         if collection is None or not names or not bodies:
-            return Opaque(self.of(node))
+            return Opaque(self.label(node))
         key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
         is_object = node.type == "for_object_expr"
         if is_object and len(bodies) < 2:
-            return Opaque(self.of(node))
+            return Opaque(self.label(node))
         grouped = is_object and any(c.type == "ellipsis" for c in children)
         return ForExpr(key_var, value_var, self(collection), self(bodies[0]) if is_object else None,
-                       self(bodies[-1]), condition_expr, grouped, self.of(node))
+                       self(bodies[-1]), condition_expr, grouped, self.label(node))
 
 
 class _Pratt:

@@ -9,7 +9,8 @@ from airtf_lint.facts import HclAttribute, HclBlock, Location
 from airtf_lint.parsers.hcl import HclBody, parse_template
 from airtf_lint.parsers.jsonfile import LineIndex, key_pattern, load_json
 from airtf_lint.parsers.text import UnreadableFile
-from airtf_lint.terraform.expressions import Expr, Lit, ObjectExpr, TupleExpr, evaluate
+from airtf_lint.terraform.evaluate import evaluate
+from airtf_lint.terraform.ir import Expr, Lit, ObjectExpr, TupleExpr
 
 # How many labels each top-level block type takes in JSON syntax.
 _LABELS = {"resource": 2, "data": 2, "module": 1, "provider": 1, "variable": 1, "output": 1, "terraform": 0,

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from airtf_lint.facts import is_unknown
-from airtf_lint.terraform.expressions import render_json, to_string
+from airtf_lint.terraform.values import render_json, to_string
 from airtf_lint.terraform.resources import ResourceView, index_by_base, referenced
 
 SERVICE_ACCOUNT = "google_service_account"

@@ -22,14 +22,10 @@ from airtf_lint.facts import (
     is_unknown,
     unknown,
 )
-from airtf_lint.terraform.expressions import (
-    Ref,
-    Scope,
-    evaluate,
-    has_unknown,
-    to_string,
-    traverse,
-)
+from airtf_lint.terraform.evaluate import Scope, evaluate, traverse
+from airtf_lint.parsers.hcl import parse_template
+from airtf_lint.terraform.ir import Ref
+from airtf_lint.terraform.values import has_unknown, to_string
 from airtf_lint.terraform.types import apply_type
 
 LOCAL_SOURCE_PREFIXES = ("./", "../")
@@ -39,6 +35,8 @@ MAX_REPEAT = 1000  # instances of one counted or for_each block
 # Meta-arguments of a module block: not inputs of the called module.
 MODULE_META = frozenset({"source", "version", "providers", "count", "for_each", "depends_on"})
 SENSITIVE = {"__sensitive__": True}
+# Not values of an instance (as in a plan's values): copying a for_each map into each of its N instances is N².
+REPETITION_META = frozenset({"count", "for_each"})
 
 ComputedAttributes = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -171,7 +169,8 @@ class ModuleEvaluator:
         locals_ = {name: attr.expr for block in folder.blocks("locals") for name, attr in block.attributes.items()
                    if attr.expr is not None}
         instance = Instance(address, folder, root, Scope(variables=variables, locals=locals_, module_dir=folder.dir,
-                                                         root_dir=root or folder.dir, read_file=self.read_file))
+                                                         root_dir=root or folder.dir, read_file=self.read_file,
+                                                         parse_template=parse_template))
         instance.scope.resolve = self._resolver(instance)
         self.instances.append(instance)
         if len(stack) > MAX_DEPTH:
@@ -220,7 +219,8 @@ class ModuleEvaluator:
         self._in_progress.add(key)
         try:
             mode, scopes = self._repetition(instance, block)
-            result = mode, [(index, self._computed(block, self._evaluate_block(instance, block, scope)))
+            result = mode, [(index, self._computed(block, self._evaluate_block(instance, block, scope,
+                                                                                REPETITION_META)))
                             for index, scope in scopes]
         finally:
             self._in_progress.discard(key)
@@ -268,10 +268,11 @@ class ModuleEvaluator:
         """Where a nested block's evaluated value was written (for dynamic blocks: their content block)."""
         return self._origins.get(id(value))
 
-    def _evaluate_block(self, instance: Instance, block: HclBlock, scope: Scope | None = None) -> dict[str, Any]:
+    def _evaluate_block(self, instance: Instance, block: HclBlock, scope: Scope | None = None,
+                        skip: frozenset[str] = frozenset()) -> dict[str, Any]:
         scope = scope or instance.scope
         out: dict[str, Any] = {name: evaluate(attr.expr, scope) if attr.expr is not None else attr.value
-                               for name, attr in block.attributes.items()}
+                               for name, attr in block.attributes.items() if name not in skip}
         for nested in block.blocks:
             if nested.type == "dynamic" and nested.labels:
                 out.setdefault(nested.labels[0], []).extend(self._expand_dynamic(instance, nested, scope))

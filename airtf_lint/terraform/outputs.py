@@ -16,7 +16,7 @@ from typing import Any
 
 from airtf_lint.facts import HclBlock
 from airtf_lint.secrets.names import is_secret_name
-from airtf_lint.terraform.expressions import Ref, refs
+from airtf_lint.terraform.ir import Ref, refs
 
 
 def _variables(blocks: Iterable[HclBlock]) -> dict[str, bool]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airtf_lint.facts import Location, is_unknown
-from airtf_lint.terraform.expressions import has_unknown, is_placeholder, placeholder
+from airtf_lint.terraform.values import has_unknown, is_placeholder, placeholder
 
 LineLookup = Callable[[str], list[str]]
 

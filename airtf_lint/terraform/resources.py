@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airtf_lint.facts import FileFacts, HclBlock, Location
-from airtf_lint.terraform.expressions import references
+from airtf_lint.terraform.ir import references
 from airtf_lint.terraform.modules import Instance, ModuleEvaluator
 
 _INDEX = re.compile(r"\[[^\]]*\]")

@@ -8,14 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from airtf_lint.facts import is_unknown
-from airtf_lint.terraform.expressions import (
-    Call,
-    Expr,
-    Lit,
-    ObjectExpr,
-    TupleExpr,
-    evaluate,
-)
+from airtf_lint.terraform.evaluate import evaluate
+from airtf_lint.terraform.ir import Call, Expr, Lit, ObjectExpr, TupleExpr
 
 
 def apply_type(value: Any, type_expr: Expr | None) -> Any:
