@@ -13,8 +13,8 @@ from pathlib import Path
 from airtf_lint.facts import FileError, FileKind, SourceFile
 from airtf_lint.parsers.connections import looks_like_connections
 from airtf_lint.parsers.dag import looks_like_dag
-from airtf_lint.parsers.plan import looks_like_plan
-from airtf_lint.parsers.text import UnreadableFile, decode, decode_python, read_head
+from airtf_lint.parsers.plan import PLAN_KEYS, looks_like_plan
+from airtf_lint.parsers.text import UnreadableFile, decode, decode_python, read_bytes, read_head
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
@@ -92,6 +92,7 @@ def _classify_python(path: Path, explicit: bool) -> FileKind | None:
 
 
 def _classify_by_content(path: Path, suffix: str) -> FileKind | None:
+    """Raises UnreadableFile for a file that cannot be read: reported, never silently dropped."""
     if suffix in (".yaml", ".yml") and path.name.lower().startswith(("docker-compose", "compose.")):
         return FileKind.CONNECTIONS  # where Airflow's own environment (and its secrets) is often written
     raw = read_head(path, _HEAD_BYTES)
@@ -99,11 +100,20 @@ def _classify_by_content(path: Path, suffix: str) -> FileKind | None:
         head = decode(raw)
     except (UnreadableFile, UnicodeDecodeError):
         head = raw.decode("utf-8", errors="ignore").replace("\x00", "")
-    if suffix == ".json" and looks_like_plan(head):
+    if suffix == ".json" and (looks_like_plan(head) or (len(raw) == _HEAD_BYTES and _plan_past_head(path, head))):
         return FileKind.PLAN
     if suffix == ".env" or looks_like_connections(head, suffix):
         return FileKind.CONNECTIONS
     return None
+
+
+def _plan_past_head(path: Path, head: str) -> bool:
+    """A large JSON object whose plan keys come after the first 64 KB (a plan with sorted keys, `jq -S`, puts a
+    long `configuration` first): looked for in the whole file, in linear time."""
+    if not head.lstrip("\ufeff \t\r\n").startswith("{"):
+        return False
+    data = read_bytes(path)
+    return b'"format_version"' in data and any(f'"{key}"'.encode() in data for key in PLAN_KEYS)
 
 
 def discover(paths: Sequence[str], cwd: Path, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Discovery:
@@ -183,7 +193,11 @@ def _add_explicit(path: Path, shown: str, found: Discovery, seen: set[tuple[int,
     if identity in seen:
         return
     seen.add(identity)
-    kind = classify(path, explicit=True)
+    try:
+        kind = classify(path, explicit=True)
+    except UnreadableFile as exc:
+        found.errors.append(FileError(shown, exc.message, exc.line))
+        return
     if kind is not None:
         found.files.append(SourceFile(shown, path, kind))
     elif path.suffix.lower() == ".json":
@@ -253,7 +267,11 @@ def _walk(root: Path, cwd: Path, include: Sequence[str], exclude: Sequence[str],
                                                           "not followed" if stat.S_ISREG(info.st_mode) else
                                                           "not a regular file (a FIFO, socket or device); not read"))
                 continue
-            kind = classify(path)
+            try:
+                kind = classify(path)
+            except UnreadableFile as exc:
+                found.errors.append(FileError(shown, exc.message, exc.line))
+                continue
             if kind is None:
                 continue
             identity = (info.st_dev, info.st_ino)

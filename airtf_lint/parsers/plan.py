@@ -11,6 +11,7 @@ from airtf_lint.facts import Location, PlanFacts, PlanResource, unknown
 from airtf_lint.parsers.jsonfile import first_values_of, load_json
 from airtf_lint.parsers.text import UnreadableFile
 from airtf_lint.secrets.plan import sensitive_values
+from airtf_lint.shapes import as_dict, as_list
 
 SENSITIVE = {"__sensitive__": True}
 PLAN_KEYS = ("planned_values", "resource_changes", "prior_state", "configuration")
@@ -46,9 +47,9 @@ def parse_plan(text: str, path: str) -> PlanFacts:
 
 def _changes(changes: Any, lines: dict[str, int]) -> list[dict[str, Any]]:
     out = []
-    for change in changes or []:
+    for change in as_list(changes):
         if isinstance(change, dict) and "address" in change and isinstance(change.get("change"), dict):
-            actions = change["change"].get("actions") or []
+            actions = as_list(change["change"].get("actions"))
             out.append({"address": str(change["address"]), "type": str(change.get("type", "")),
                         "mode": str(change.get("mode", "managed")), "actions": [str(a) for a in actions],
                         "line": lines.get(str(change["address"]), 1)})
@@ -73,7 +74,7 @@ def unknown_after_apply(values: Any, after_unknown: Any, path: str) -> Any:
 
 def _mark_unknown_after_apply(changes: Any, resources: list[PlanResource]) -> None:
     by_address = {r.address: r for r in resources}
-    for change in changes or []:
+    for change in as_list(changes):
         if not isinstance(change, dict) or not isinstance(change.get("change"), dict):
             continue
         resource = by_address.get(str(change.get("address")))
@@ -93,18 +94,18 @@ def _block_address(reference: str) -> str | None:
 
 def _collect_references(module: dict[str, Any], module_path: str,
                         out: dict[tuple[str, str], dict[str, list[str]]]) -> None:
-    for resource in module.get("resources") or []:
+    for resource in as_list(module.get("resources")):
         if not isinstance(resource, dict) or "address" not in resource:
             continue
         refs: dict[str, list[str]] = {}
-        for attribute, expression in (resource.get("expressions") or {}).items():
+        for attribute, expression in as_dict(resource.get("expressions")).items():
             if isinstance(expression, dict):
-                found = [_block_address(r) for r in expression.get("references") or [] if isinstance(r, str)]
+                found = [_block_address(r) for r in as_list(expression.get("references")) if isinstance(r, str)]
                 addresses = list(dict.fromkeys(a for a in found if a))
                 if addresses:
                     refs[attribute] = addresses
         out[(module_path, str(resource["address"]))] = refs
-    for name, call in (module.get("module_calls") or {}).items():
+    for name, call in as_dict(module.get("module_calls")).items():
         if isinstance(call, dict) and isinstance(call.get("module"), dict):
             child_path = f"{module_path}.module.{name}" if module_path else f"module.{name}"
             _collect_references(call["module"], child_path, out)
@@ -112,11 +113,11 @@ def _collect_references(module: dict[str, Any], module_path: str,
 
 def _collect_module(module: dict[str, Any], module_path: str, path: str, lines: dict[str, int],
                     out: list[PlanResource]) -> None:
-    for resource in module.get("resources") or []:
+    for resource in as_list(module.get("resources")):
         if isinstance(resource, dict) and "address" in resource:
             values = redact(resource.get("values") or {}, resource.get("sensitive_values") or {})
             out.append(_resource(resource, values, module_path, path, lines))
-    for child in module.get("child_modules") or []:
+    for child in as_list(module.get("child_modules")):
         if isinstance(child, dict):
             _collect_module(child, str(child.get("address", module_path)), path, lines, out)
 
@@ -134,10 +135,10 @@ def _collect_prior_data_sources(prior_state: Any, path: str, lines: dict[str, in
 
 
 def _collect_changes(changes: Any, path: str, lines: dict[str, int], out: list[PlanResource]) -> None:
-    for change in changes or []:
+    for change in as_list(changes):
         if not isinstance(change, dict) or "address" not in change:
             continue
-        body = change.get("change") or {}
+        body = as_dict(change.get("change"))
         values = redact(body.get("after") or {}, body.get("after_sensitive") or {})
         values = unknown_after_apply(values, body.get("after_unknown") or {}, str(change["address"]))
         out.append(_resource(change, values, str(change.get("module_address", "")), path, lines))

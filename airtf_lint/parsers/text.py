@@ -43,9 +43,10 @@ def decode(data: bytes) -> str:
         raise UnreadableFile(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line) from None
 
 
-def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """A regular file's bytes, at most `limit` of them. Opened without blocking and checked on the open descriptor,
-    so a FIFO, a device (/dev/zero) or a file swapped for one after discovery is refused, never read."""
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES, whole: bool = True) -> bytes:
+    """A regular file's bytes: all of them, refusing files over `limit`, or (whole=False) only the first `limit`.
+    Opened without blocking and checked on the open descriptor, so a FIFO, a device (/dev/zero) or a file swapped
+    for one after discovery is refused, never read."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
@@ -54,13 +55,13 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise UnreadableFile("not a regular file (a FIFO, socket or device); not read")
-        if info.st_size > limit:
+        if whole and info.st_size > limit:
             raise UnreadableFile(f"file too large ({info.st_size} bytes; the limit is {limit})")
         try:
-            data = handle.read(limit + 1)
+            data = handle.read(limit + 1 if whole else limit)
         except OSError as exc:
             raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from None
-    if len(data) > limit:
+    if whole and len(data) > limit:
         raise UnreadableFile(f"file too large (over {limit} bytes)")
     return data
 
@@ -90,13 +91,5 @@ def decode_python(data: bytes) -> str:
 
 
 def read_head(path: Path, size: int = 4096) -> bytes:
-    """The first bytes of a regular file, for classifying it by content; empty when it cannot be read."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return b""
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            return handle.read(size) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
-        except OSError:
-            return b""
+    """The first bytes of a regular file, for classifying it by content (UnreadableFile when it cannot be read)."""
+    return read_bytes(path, size, whole=False)

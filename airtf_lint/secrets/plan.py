@@ -11,6 +11,7 @@ from typing import Any
 from airtf_lint.facts import Location, SecretFact
 from airtf_lint.lineindex import LineIndex
 from airtf_lint.secrets.values import fingerprint
+from airtf_lint.shapes import as_dict, as_list
 
 Path_ = tuple[str | int, ...]
 
@@ -31,23 +32,23 @@ def sensitive_leaves(values: Any, sensitive: Any, path: Path_ = ()) -> Iterator[
 def _resources(module: Any) -> Iterator[dict[str, Any]]:
     if not isinstance(module, dict):
         return
-    yield from (r for r in module.get("resources") or [] if isinstance(r, dict) and "address" in r)
-    for child in module.get("child_modules") or []:
+    yield from (r for r in as_list(module.get("resources")) if isinstance(r, dict) and "address" in r)
+    for child in as_list(module.get("child_modules")):
         yield from _resources(child)
 
 
 def _stored(document: dict[str, Any]) -> Iterator[tuple[str, Path_, Any]]:
     """(address, attribute path, value) of every sensitive value the plan stores, wherever it stores it."""
-    for section in (document.get("planned_values"), (document.get("prior_state") or {}).get("values")):
+    for section in (document.get("planned_values"), as_dict(document.get("prior_state")).get("values")):
         if not isinstance(section, dict):
             continue
         for resource in _resources(section.get("root_module")):
             for path, value in sensitive_leaves(resource.get("values"), resource.get("sensitive_values")):
                 yield str(resource["address"]), path, value
-        for name, output in (section.get("outputs") or {}).items():
+        for name, output in as_dict(section.get("outputs")).items():
             if isinstance(output, dict) and output.get("sensitive") is True and output.get("value") not in (None, ""):
                 yield f"output.{name}", (), output["value"]
-    for change in document.get("resource_changes") or []:
+    for change in as_list(document.get("resource_changes")):
         body = change.get("change") if isinstance(change, dict) else None
         if isinstance(body, dict) and "address" in change:
             for when in ("before", "after"):

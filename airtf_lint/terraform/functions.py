@@ -98,7 +98,10 @@ def _key(value: Any) -> str:
 
 
 def _distinct(scope: Any, items: list[Any]) -> list[Any]:
-    return list({_key(v): v for v in reversed(items)}.values())[::-1]
+    first: dict[str, Any] = {}
+    for item in items:
+        first.setdefault(_key(item), item)
+    return list(first.values())
 
 
 def _toset(scope: Any, value: list[Any]) -> list[Any]:
