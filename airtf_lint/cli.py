@@ -243,11 +243,13 @@ def _analysed(prog: str, description: str, argv: Sequence[str], formats: tuple[s
 
 
 def run_identities(argv: Sequence[str]) -> int:
-    from airtf_lint.report.identities import identity_rows, write_identities
+    from airtf_lint.report.identities import identity_rows, unanalysed_dag_files, write_identities, write_unanalysed
 
     args, analysis = _analysed("airtf-lint identities",
                                "Show each task, the identity it runs as, and where its grants are written.", argv)
     write_identities(identity_rows(analysis.model), sys.stdout, args.format)
+    # DAG files whose tasks are missing from the table, and why (stderr: the JSON on stdout stays a list of rows).
+    write_unanalysed(unanalysed_dag_files(analysis.model, analysis.errors), sys.stderr)
     return EXIT_OK
 
 

@@ -89,7 +89,7 @@ class HclAttribute:
     name: str
     value: Any  # evaluated without any scope: literals known, everything else unknown(expr)
     location: Location
-    expr: Any = None  # the expression IR (airtf_lint.terraform.expressions), for evaluation in a module's scope
+    expr: Any = None  # the expression IR (airtf_lint.terraform.ir), for evaluation in a module's scope
 
 
 @dataclass(slots=True)
@@ -101,10 +101,23 @@ class HclBlock:
     location: Location
 
     def values(self) -> dict[str, Any]:
-        """Attribute values with nested blocks as lists of objects, the shape `terraform show -json` uses."""
+        """Attribute values with nested blocks as lists of objects, the shape `terraform show -json` uses.
+
+        HCL lets an attribute and nested blocks share a name in one body (`volume = "x"` and `volume { ... }`);
+        Terraform rejects that against a provider schema, but such files exist. The name then maps to a list:
+        the attribute's elements first when its value is a list (the attributes-as-blocks form, `volume = [...]`),
+        then one object per block. Any other attribute value gives way to the blocks. (The HCL parser already
+        drops such attributes, so this matters for blocks built elsewhere.) The attribute's own list is copied,
+        never extended in place."""
         out: dict[str, Any] = {name: attr.value for name, attr in self.attributes.items()}
+        merged: dict[str, list[Any]] = {}
         for block in self.blocks:
-            out.setdefault(block.type, []).append(block.values())
+            items = merged.get(block.type)
+            if items is None:
+                prior = out.get(block.type)
+                items = merged[block.type] = list(prior) if isinstance(prior, list) else []
+                out[block.type] = items
+            items.append(block.values())
         return out
 
     def first_block(self, block_type: str) -> HclBlock | None:
@@ -136,17 +149,21 @@ class PlanFacts:
 @dataclass(slots=True)
 class Value:
     """A statically evaluated argument. kind: literal, env_default (os.getenv default, overridable), template
-    (Jinja, rendered at run time), dynamic (XCom, Variable.get, a parameter...), unknown."""
+    (Jinja, rendered at run time), dynamic (XCom, Variable.get, a parameter...), unknown. `origin` names the file a
+    value was read from when it is not the DAG file itself (a sibling workflow.yml), as `path:line`."""
 
     value: Any
     kind: str
     line: int
     env_var: str | None = None
+    origin: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"value": self.value, "kind": self.kind, "line": self.line}
         if self.env_var:
             out["env_var"] = self.env_var
+        if self.origin:
+            out["origin"] = self.origin
         return out
 
 
@@ -164,6 +181,12 @@ class TaskFact:
     location: Location
     hooks: list[TaskFact] = field(default_factory=list)
     commands: list[Value] = field(default_factory=list)  # subprocess commands in the task's code
+    # How the task was recognised: "catalogue" (an Airflow/provider class by import), "subclass" (a class defined in
+    # this file), "suffix" (a name ending in Operator/Sensor), "task_id" (any call given task_id=), "taskflow".
+    recognised_by: str = "suffix"
+    default_args_unknown: list[str] = field(default_factory=list)  # spreads whose keys cannot be known
+    delegated: list[dict[str, Any]] = field(default_factory=list)  # identities handed to a service (see tasks.py)
+    decorators: list[str] = field(default_factory=list)  # TaskFlow: every @task.* decorator, outermost first
 
 
 @dataclass(slots=True)
@@ -172,17 +195,39 @@ class DagFact:
     default_args: dict[str, Value]
     location: Location
     schedule: Value | None = None
+    default_args_unknown: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class OperatorClass:
-    """An operator subclass defined in the repository: its Airflow base and the arguments its
-    `super().__init__` fixes (often the identity: service_account_name, aws_conn_id...)."""
+    """A class defined in the repository that may be an operator (resolved across files in the model stage): its
+    bases as qualified names, and enough of its constructor to evaluate it with a call site's arguments."""
 
     name: str
-    base: str  # qualified name of the base class
-    fixed: dict[str, Value]
+    base: str  # qualified name of the first base class
+    fixed: dict[str, Value]  # super().__init__ keyword arguments evaluated without a call site
     location: Location
+    module: str | None = None  # dotted module name guessed from the path (plugins/operators/x.py -> plugins.operators.x)
+    bases: list[str] = field(default_factory=list)
+    imports: dict[str, str] = field(default_factory=dict)  # the defining file's local name -> qualified name
+    constants: dict[str, Value] = field(default_factory=dict)  # the defining file's module-level constants
+    init_source: str | None = None  # the source of __init__ (dedented), evaluated per call site in the model stage
+    init_line: int = 1  # the line of `def __init__` in the defining file
+    deferrable: bool = False  # calls self.defer(...) or builds a Trigger
+
+
+@dataclass(slots=True)
+class ModuleCall:
+    """Code at the top level of a DAG file (or in a @dag body, outside any task) that the DAG processor runs at every
+    parse: an SDK client, a hook, Variable.get, a connection lookup."""
+
+    call: str  # qualified name as written through the imports
+    category: str  # aws_sdk, gcp_sdk, azure_sdk, hook, variable, connection, kubernetes
+    cloud: str | None
+    location: Location
+    conn_id: Value | None = None
+    parameter: str | None = None
+    arguments: dict[str, Value] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -190,6 +235,8 @@ class DagFileFacts:
     dags: list[DagFact] = field(default_factory=list)
     tasks: list[TaskFact] = field(default_factory=list)
     operator_classes: list[OperatorClass] = field(default_factory=list)
+    module_calls: list[ModuleCall] = field(default_factory=list)
+    config_reads: list[dict[str, Any]] = field(default_factory=list)  # sibling files the DAG reads: path, line, read
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from airtf_lint.airflow.connection_values import describe_connection
 from airtf_lint.airflow.identity import attach_identities
-from airtf_lint.airflow.tasks import airflow_records
+from airtf_lint.airflow.tasks import airflow_file_records, airflow_records
 from airtf_lint.airflow.terraform_runs import terraform_runs
 from airtf_lint.facts import FileFacts
 from airtf_lint.privilege.section import privilege_section
@@ -29,7 +29,8 @@ def _airflow(all_facts: list[FileFacts]) -> dict[str, Any]:
                    for f in all_facts if f.connections for d in f.connections.definitions]
     accounts = [{"component": a.component, "name": a.name, "annotations": a.annotations, **a.location.to_dict()}
                 for f in all_facts if f.connections for a in f.connections.worker_accounts]
-    return {"dags": dags, "tasks": tasks, "connections": connections, "worker_accounts": accounts}
+    return {"dags": dags, "tasks": tasks, "connections": connections, "worker_accounts": accounts,
+            **airflow_file_records(all_facts)}
 
 
 def _secrets(all_facts: list[FileFacts]) -> list[dict[str, Any]]:

@@ -1,22 +1,37 @@
 """Static analysis of one DAG file: DAGs, task groups, tasks and the arguments that decide their identity.
 
 The file is read with Python's `ast`; nothing is imported or run. Callees are resolved through the file's imports
-and aliases (Airflow 2 and 3 paths alike). Tasks come from operator instantiations (also `.partial().expand()`),
-TaskFlow functions (`@task`, `@task.kubernetes(...)`, `.override()`), and in-file operator subclasses whose
-`super().__init__` fixes arguments. default_args merge DAG <- TaskGroup <- task, by exact parameter name. Hooks
-built inside TaskFlow bodies and python_callables are recorded too: they never see default_args.
+and aliases (Airflow 2 and 3 paths alike). Tasks come from operator instantiations (also `.partial().expand()`):
+a class imported from Airflow or a provider, a class defined in the repository (recorded here, resolved across
+files in the model stage), a name ending in Operator/Sensor, or any call given `task_id=`; from TaskFlow functions
+(`@task`, `@task.kubernetes(...)`, `.override()`); and from plain functions called while the DAG is built
+(factories, `create_dag()`), whose parameters are bound to the call's arguments.
+
+default_args merge DAG <- TaskGroup <- task, by exact parameter name, key by key: a value that cannot be known is
+kept as unknown, never the whole dict dropped. Hooks built inside TaskFlow bodies and python_callables are recorded
+too: they never see default_args. Code the DAG processor runs at every parse (an SDK client, a hook, Variable.get
+at the top level) is recorded as the file's `module_calls`. A sibling config file the DAG reads by a path relative
+to `__file__` is read here (inside the scanned tree only, regular files, size-capped) and its values used.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+import json
+import os
+import posixpath
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from airtf_lint.airflow.catalogue import catalogue
+from airtf_lint.airflow.pyeval import Evaluator, dotted
 from airtf_lint.facts import (
     DagFact,
     DagFileFacts,
     Location,
+    ModuleCall,
     OperatorClass,
     TaskFact,
     Value,
@@ -24,7 +39,23 @@ from airtf_lint.facts import (
 )
 
 MAX_TEXT = 200
-_ENV_GETTERS = {("os", "getenv"), ("os.environ", "get"), ("environ", "get")}
+MAX_CONFIG_BYTES = 256 * 1024
+MAX_INIT_SOURCE = 40_000
+MAX_INLINE_DEPTH = 4
+_DAG_CLASSES = ("DAG",)
+# Classes from airflow that are called while building a DAG but are not tasks.
+_NOT_TASKS = {"DAG", "TaskGroup", "Param", "Label", "Dataset", "Asset", "AssetAlias", "DatasetAlias", "Variable",
+              "Connection", "Secret", "Mount", "Port", "Volume", "VolumeMount", "Timetable", "CronTriggerTimetable",
+              "XComArg", "PlainXComArg", "Context", "BaseOperator", "BaseSensorOperator", "ClusterGenerator",
+              "PodDefaults", "Pendulum", "Metric"}
+# Arguments that never hand an identity to a service (the DAG object, run-time params, callables).
+_NOT_DELEGATING = {"dag", "params", "task_group", "executor_config", "python_callable", "op_kwargs", "op_args",
+                   "templates_dict", "on_failure_callback", "on_success_callback", "on_retry_callback",
+                   "on_execute_callback", "sla_miss_callback", "default_args"}
+_LOADERS = {"yaml.safe_load", "yaml.load", "yaml.full_load", "yaml.unsafe_load", "json.load", "json.loads",
+            "tomllib.load", "tomllib.loads", "toml.load", "toml.loads"}
+_PATH_SAME = {"os.path.abspath", "os.path.realpath", "os.path.normpath", "Path", "pathlib.Path", "PurePath",
+              "pathlib.PurePath", "str"}
 
 
 @dataclass
@@ -32,115 +63,47 @@ class _Context:
     dag: DagFact | None
     group: str | None
     default_args: dict[str, Value]
+    unknown_defaults: list[str] = field(default_factory=list)
+    env: dict[str, Value] = field(default_factory=dict)
+    depth: int = 0
 
 
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
+def _module_name(path: str) -> str | None:
+    parts = [p for p in path.replace("\\", "/").split("/") if p not in ("", ".")]
+    if not parts or ".." in parts:
+        parts = [p for p in parts if p != ".."]
+    if not parts:
+        return None
+    last = parts[-1]
+    if last.endswith(".py"):
+        last = last[:-3]
+    parts[-1] = last
+    if last == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts) or None
 
 
-class DagAnalyser:
-    def __init__(self, tree: ast.Module, text: str, path: str) -> None:
-        self.tree, self.text, self.path = tree, text, path
-        self.imports: dict[str, str] = {}  # local name -> fully qualified name
-        self.constants: dict[str, Value] = {}
-        self.taskflow: dict[str, tuple[str, dict[str, Value], ast.FunctionDef | ast.AsyncFunctionDef]] = {}
-        self.task_groups: dict[str, tuple[dict[str, Value], ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+class DagAnalyser(Evaluator):
+    def __init__(self, tree: ast.Module, text: str, path: str, absolute: Path | None = None,
+                 root: Path | None = None) -> None:
+        super().__init__(text)
+        self.tree, self.path = tree, path
+        self.absolute, self.root = absolute, root
+        self.module = _module_name(path)
+        self.taskflow: dict[str, tuple[str, dict[str, Value], Any, list[str], list[str], ast.Call | None]] = {}
+        self.task_groups: dict[str, tuple[dict[str, Value], Any, ast.Call | None]] = {}
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
-        self.subclasses: dict[str, tuple[str, dict[str, Value]]] = {}  # class -> (operator base, fixed kwargs)
+        self.classes: dict[str, ast.ClassDef] = {}
         self.dag_variables: dict[str, DagFact] = {}
+        self.paths: dict[str, Path] = {}  # module names bound to a path (BASE = Path(__file__).parent)
+        self.open_files: dict[str, Path] = {}  # `with open(P) as f`
+        self.assignments: dict[str, ast.expr] = {}  # module-level name -> its (last) value expression
         self.facts = DagFileFacts()
-
-    # --- names and values ------------------------------------------------------------------------------------------
-
-    def qualified(self, node: ast.expr) -> str | None:
-        dotted = _dotted(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        if head in self.imports:
-            return self.imports[head] + (f".{rest}" if rest else "")
-        return dotted
-
-    def value(self, node: ast.expr) -> Value:
-        line = getattr(node, "lineno", 1)
-        if isinstance(node, ast.Constant):
-            if isinstance(node.value, str) and "{{" in node.value:
-                return Value(node.value, "template", line)
-            return Value(node.value if isinstance(node.value, (str, int, float, bool, type(None))) else repr(node.value),
-                         "literal", line)
-        if isinstance(node, ast.Name) and node.id in self.constants:
-            constant = self.constants[node.id]
-            return Value(constant.value, constant.kind, constant.line, constant.env_var)
-        if isinstance(node, ast.JoinedStr):
-            parts = []
-            for piece in node.values:
-                if isinstance(piece, ast.Constant):
-                    parts.append(str(piece.value))
-                elif isinstance(piece, ast.FormattedValue):
-                    inner = self.value(piece.value)
-                    if inner.kind != "literal" or isinstance(inner.value, (dict, list)):
-                        return Value(unknown(self._text(node)), "dynamic", line)
-                    parts.append(str(inner.value))
-            joined = "".join(parts)
-            return Value(joined, "template" if "{{" in joined else "literal", line)
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            items = [self.value(e) for e in node.elts]
-            kind = "literal" if all(i.kind == "literal" for i in items) else "dynamic"
-            return Value([i.value for i in items], kind, line)
-        if isinstance(node, ast.Dict):
-            if any(k is None for k in node.keys):
-                return Value(unknown(self._text(node)), "dynamic", line)
-            keys = [self.value(k) for k in node.keys if k is not None]
-            values = [self.value(v) for v in node.values]
-            if any(k.kind != "literal" or not isinstance(k.value, str) for k in keys):
-                return Value(unknown(self._text(node)), "dynamic", line)
-            kind = "literal" if all(v.kind == "literal" for v in values) else "dynamic"
-            return Value({k.value: v.value for k, v in zip(keys, values)}, kind, line)
-        if isinstance(node, ast.Call):
-            return self._call_value(node, line)
-        return Value(unknown(self._text(node)), "dynamic", line)
-
-    def _call_value(self, node: ast.Call, line: int) -> Value:
-        func = self.qualified(node.func) or ""
-        owner, _, attr = func.rpartition(".")
-        if (owner, attr) in _ENV_GETTERS or func in ("os.getenv", "os.environ.get"):
-            name = self.value(node.args[0]) if node.args else None
-            default = self.value(node.args[1]) if len(node.args) > 1 else None
-            for keyword in node.keywords:
-                if keyword.arg == "default":
-                    default = self.value(keyword.value)
-            env_var = name.value if name is not None and isinstance(name.value, str) else None
-            return Value(default.value if default is not None else None, "env_default", line, env_var)
-        return Value(unknown(self._text(node)), "dynamic", line)
-
-    def kwargs(self, call: ast.Call) -> dict[str, Value]:
-        out: dict[str, Value] = {}
-        for keyword in call.keywords:
-            if keyword.arg is None:
-                expanded = self.value(keyword.value)
-                if isinstance(expanded.value, dict) and expanded.kind == "literal":
-                    out.update({k: Value(v, "literal", expanded.line) for k, v in expanded.value.items()})
-                continue
-            out[keyword.arg] = self.value(keyword.value)
-        return out
-
-    def _text(self, node: ast.AST) -> str:
-        segment = ast.get_source_segment(self.text, node) or ""
-        return segment[:MAX_TEXT]
-
-    def location(self, node: ast.AST) -> Location:
-        return Location(self.path, getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1,
-                        getattr(node, "end_lineno", None), (getattr(node, "end_col_offset", 0) or 0) + 1)
+        self.cat = catalogue()
 
     # --- first pass: module-level declarations --------------------------------------------------------------------
 
     def collect_declarations(self) -> None:
-        # One walk: imports are gathered first because functions and classes are read through them.
         definitions: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
         for node in ast.walk(self.tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -149,45 +112,235 @@ class DagAnalyser:
                 for alias in node.names:
                     self.imports[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else \
                         alias.name.split(".")[0]
-            elif isinstance(node, ast.ImportFrom) and node.module:
+            elif isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                if node.level and self.module:
+                    # from .operators import X: relative to this file's package
+                    package = self.module.split(".")[:-node.level] if node.level else []
+                    module = ".".join([*package, *([module] if module else [])])
+                if not module:
+                    continue
                 for alias in node.names:
-                    self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-        for node in self.tree.body:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                self.constants[node.targets[0].id] = self.value(node.value)
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-                self.constants[node.target.id] = self.value(node.value)
+                    self.imports[alias.asname or alias.name] = f"{module}.{alias.name}"
+        self._bind_module(self.tree.body)
         for node in definitions:
             if isinstance(node, ast.ClassDef):
-                self._subclass(node)
+                self.classes.setdefault(node.name, node)
+                self._class_fact(node)
             else:
                 self.functions.setdefault(node.name, node)
                 self._decorated(node)
 
+    def _bind_module(self, statements: list[ast.stmt]) -> None:
+        """Module-level bindings in order, through if/with/try blocks (not loops or definitions)."""
+        for statement in statements:
+            if isinstance(statement, (ast.With, ast.AsyncWith)):
+                for item in statement.items:
+                    opened = self._opened(item.context_expr)
+                    if opened is not None and isinstance(item.optional_vars, ast.Name):
+                        self.open_files[item.optional_vars.id] = opened
+                self._bind_module(statement.body)
+                continue
+            if isinstance(statement, ast.If):
+                self._bind_module(statement.body)
+                self._bind_module(statement.orelse)
+                continue
+            if isinstance(statement, ast.Try):
+                self._bind_module(statement.body)
+                self._bind_module(statement.orelse)
+                continue
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+                targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        self.assignments[target.id] = statement.value
+                        found = self._path(statement.value)
+                        if found is not None:
+                            self.paths[target.id] = found
+            self.bind(statement)
+
     def _decorated(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        flavour: str | None = None
+        flavour_call: ast.Call | None = None
+        kwargs: dict[str, Value] = {}
+        unknown_spreads: list[str] = []
+        names: list[str] = []
         for decorator in function.decorator_list:
             call = decorator if isinstance(decorator, ast.Call) else None
             name = self.qualified(call.func if call else decorator) or ""
-            kwargs = self.kwargs(call) if call else {}
             parts = name.split(".")
-            if "task" in parts and parts[-1] != "task_group":
-                flavour = parts[parts.index("task") + 1] if parts.index("task") + 1 < len(parts) else ""
-                self.taskflow[function.name] = (flavour, kwargs, function)
-            elif parts[-1] == "task_group":
-                self.task_groups[function.name] = (kwargs, function)
+            if parts[-1] == "task_group":
+                found = self.kwargs(call) if call else ({}, [])
+                self.task_groups[function.name] = (found[0], function, call)
+                return
+            if "task" not in parts:
+                continue
+            index = parts.index("task")
+            this = parts[index + 1] if index + 1 < len(parts) else ""
+            names.append(f"@task{'.' + this if this else ''}")
+            if this in self.cat.taskflow_modifiers:
+                continue
+            if flavour is None:
+                flavour, flavour_call = this, call
+                if call is not None:
+                    kwargs, unknown_spreads = self.kwargs(call)
+        if names:
+            self.taskflow[function.name] = (flavour or "", kwargs, function, names, unknown_spreads, flavour_call)
 
-    def _subclass(self, node: ast.ClassDef) -> None:
-        bases = [self.qualified(b) or "" for b in node.bases]
-        base = next((b for b in bases if _looks_like_operator(b.rsplit(".", 1)[-1])), None)
-        if base is None:
+    def _class_fact(self, node: ast.ClassDef) -> None:
+        bases = [self.qualified(b) or self.text_of(b) for b in node.bases]
+        if not bases:
             return
+        init = next((n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                     and n.name == "__init__"), None)
         fixed: dict[str, Value] = {}
+        deferrable = False
         for child in ast.walk(node):
             if (isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute) and child.func.attr == "__init__"
-                    and isinstance(child.func.value, ast.Call) and _dotted(child.func.value.func) == "super"):
-                fixed.update(self.kwargs(child))
-        self.subclasses[node.name] = (base, fixed)
-        self.facts.operator_classes.append(OperatorClass(node.name, base, fixed, self.location(node)))
+                    and isinstance(child.func.value, ast.Call) and dotted(child.func.value.func) == "super"):
+                fixed.update(self.kwargs(child)[0])
+            if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute) and child.func.attr == "defer" \
+                    and dotted(child.func.value) == "self":
+                deferrable = True
+        init_source = None
+        if init is not None:
+            segment = ast.get_source_segment(self.text, init)
+            if segment is not None:
+                init_source = textwrap.dedent(" " * init.col_offset + segment)
+            if init_source is not None and len(init_source) > MAX_INIT_SOURCE:
+                init_source = None
+        self.facts.operator_classes.append(OperatorClass(
+            node.name, bases[0], fixed, self.location(node), self.module, bases, dict(self.imports),
+            {k: v for k, v in self.constants.items() if _small(v.value)}, init_source,
+            init.lineno if init is not None else 1, deferrable))
+
+    # --- paths and sibling config files ---------------------------------------------------------------------------
+
+    def _path(self, node: ast.expr) -> Path | None:
+        """A path computed from __file__ (os.path.join(os.path.dirname(__file__), "x.yml"), Path(__file__).parent /
+        "x.yml"), as an absolute path; None when it does not start at __file__."""
+        if self.absolute is None:
+            return None
+        if isinstance(node, ast.Name):
+            if node.id == "__file__":
+                return self.absolute
+            return self.paths.get(node.id)
+        if isinstance(node, ast.Attribute) and node.attr == "parent":
+            base = self._path(node.value)
+            return base.parent if base is not None else None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            base = self._path(node.left)
+            piece = self.value(node.right)
+            if base is not None and isinstance(piece.value, str) and piece.kind == "literal":
+                return base / piece.value
+            return None
+        if isinstance(node, ast.Call):
+            func = self.qualified(node.func) or ""
+            if isinstance(node.func, ast.Attribute) and node.func.attr in ("resolve", "absolute") and not node.args:
+                return self._path(node.func.value)
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "joinpath":
+                base = self._path(node.func.value)
+                return self._joined(base, node.args)
+            if func in _PATH_SAME and len(node.args) == 1:
+                return self._path(node.args[0])
+            if func == "os.path.dirname" and len(node.args) == 1:
+                base = self._path(node.args[0])
+                return base.parent if base is not None else None
+            if func == "os.path.join" and node.args:
+                return self._joined(self._path(node.args[0]), node.args[1:])
+        return None
+
+    def _joined(self, base: Path | None, pieces: list[ast.expr]) -> Path | None:
+        if base is None:
+            return None
+        for piece in pieces:
+            part = self.value(piece)
+            if part.kind != "literal" or not isinstance(part.value, str):
+                return None
+            base = base / part.value
+        return base
+
+    def _opened(self, node: ast.expr) -> Path | None:
+        if isinstance(node, ast.Call):
+            func = self.qualified(node.func) or ""
+            if func in ("open", "io.open", "codecs.open") and node.args:
+                return self._path(node.args[0])
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "open":
+                return self._path(node.func.value)
+        return None
+
+    def _read_source(self, node: ast.expr) -> Path | None:
+        """What a loader reads: an open file, `open(P)`, `P.read_text()`, `open(P).read()`."""
+        if isinstance(node, ast.Name) and node.id in self.open_files:
+            return self.open_files[node.id]
+        opened = self._opened(node)
+        if opened is not None:
+            return opened
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in ("read_text", "read", "read_bytes"):
+            return self._read_source(node.func.value) or self._path(node.func.value)
+        return None
+
+    def _load_config(self, node: ast.Call, line: int) -> Value | None:
+        func = self.qualified(node.func) or ""
+        if func not in _LOADERS or not node.args:
+            return None
+        target = self._read_source(node.args[0])
+        if target is None:
+            return None
+        shown = self._shown(target)
+        read: dict[str, Any] = {"path": shown, "line": line, "read": False, "reason": None}
+        self.facts.config_reads.append(read)
+        data = self._read_file(target, read)
+        if data is None:
+            return Value(unknown(self.text_of(node)), "dynamic", line, origin=shown)
+        read["read"] = True
+        return Value(data, "literal", line, origin=shown)
+
+    def _shown(self, target: Path) -> str:
+        if self.absolute is None:
+            return str(target)
+        relative = os.path.relpath(os.path.normpath(target), self.absolute.parent)
+        return posixpath.normpath(posixpath.join(posixpath.dirname(self.path), relative.replace(os.sep, "/")))
+
+    def _read_file(self, target: Path, read: dict[str, Any]) -> Any:
+        try:
+            resolved = target.resolve()
+            root = (self.root or (self.absolute.parent if self.absolute else None))
+            if root is None or not resolved.is_relative_to(root.resolve()):
+                read["reason"] = "outside the scanned tree"
+                return None
+            if not resolved.is_file():
+                read["reason"] = "not a regular file"
+                return None
+            if resolved.stat().st_size > MAX_CONFIG_BYTES:
+                read["reason"] = f"larger than {MAX_CONFIG_BYTES} bytes"
+                return None
+            text = resolved.read_text("utf-8-sig")
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            read["reason"] = f"cannot read ({type(exc).__name__})"
+            return None
+        try:
+            if resolved.suffix.lower() == ".json":
+                return json.loads(text)
+            if resolved.suffix.lower() == ".toml":
+                import tomllib
+                return tomllib.loads(text)
+            from airtf_lint.yamlload import load_untrusted_yaml
+            return load_untrusted_yaml(text)
+        except Exception as exc:  # noqa: BLE001 - a broken sibling file costs its values only
+            read["reason"] = f"cannot parse ({type(exc).__name__})"
+            return None
+
+    def _call_value(self, node: ast.Call, env: dict[str, Value], line: int) -> Value:
+        loaded = self._load_config(node, line)
+        if loaded is not None:
+            return loaded
+        return super()._call_value(node, env, line)
+
+    def location(self, node: ast.AST) -> Location:
+        return Location(self.path, getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1,
+                        getattr(node, "end_lineno", None), (getattr(node, "end_col_offset", 0) or 0) + 1)
 
     # --- second pass: DAG bodies --------------------------------------------------------------------------------
 
@@ -198,7 +351,9 @@ class DagAnalyser:
         return self.facts
 
     def _walk(self, statements: list[ast.stmt], context: _Context, calling: set[str]) -> None:
+        """Statements the DAG processor runs while parsing (module body, DAG bodies, factories called from them)."""
         for statement in statements:
+            self._parse_time_calls(statement, context)
             if isinstance(statement, (ast.With, ast.AsyncWith)):
                 inner = context
                 for item in statement.items:
@@ -206,17 +361,22 @@ class DagAnalyser:
                 self._walk(statement.body, inner, calling)
                 continue
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                dag = self._dag_decorator(statement)
+                dag = self._dag_decorator(statement, context)
                 if dag is not None:
-                    self._walk(statement.body, _Context(dag, None, dag.default_args), calling)
+                    inner = _Context(dag, None, dict(dag.default_args), list(dag.default_args_unknown),
+                                     dict(context.env), context.depth)
+                    self._walk(statement.body, inner, calling)
                 continue
             if isinstance(statement, ast.ClassDef):
                 continue
             if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call) and \
                     self._is_dag_class(statement.value.func) and len(statement.targets) == 1 and \
                     isinstance(statement.targets[0], ast.Name):
-                self.dag_variables[statement.targets[0].id] = self._dag(statement.value)
+                self.dag_variables[statement.targets[0].id] = self._dag(statement.value, context)
                 continue
+            if context.depth and isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Expr)):
+                # inside a factory: locals it binds (cfg = {...}) are visible to the tasks it builds
+                self.bind(statement, context.env, {})
             blocks = _nested_blocks(statement)
             if blocks:
                 for block in blocks:
@@ -227,21 +387,41 @@ class DagAnalyser:
 
     def _is_dag_class(self, func: ast.expr) -> bool:
         name = self.qualified(func) or ""
-        return name.rsplit(".", 1)[-1] == "DAG" and (name.startswith("airflow") or name == "DAG")
+        return name.rsplit(".", 1)[-1] in _DAG_CLASSES and (name.startswith("airflow") or name in _DAG_CLASSES)
 
-    def _dag(self, call: ast.Call) -> DagFact:
-        kwargs = self.kwargs(call)
+    def _default_args(self, call: ast.Call | None, context: _Context) -> tuple[dict[str, Value], list[str]]:
+        if call is None:
+            return {}, []
+        node = next((k.value for k in call.keywords if k.arg == "default_args"), None)
+        if node is None:
+            # default_args may arrive inside a **spread
+            spread = [k.value for k in call.keywords if k.arg is None]
+            for value in spread:
+                found = self.dict_items(value, context.env)
+                if found is not None and "default_args" in found.items:
+                    inner = found.items["default_args"].value
+                    if isinstance(inner, dict):
+                        return ({k: Value(v, "literal", found.items["default_args"].line) for k, v in inner.items()},
+                                [])
+            return {}, []
+        found = self.dict_items(node, context.env)
+        if found is None:
+            return {}, [self.text_of(node)]
+        return found.items, found.unknown_spreads
+
+    def _dag(self, call: ast.Call, context: _Context) -> DagFact:
+        kwargs, _ = self.kwargs(call, context.env)
         dag_id = kwargs.get("dag_id")
         if dag_id is None and call.args:
-            dag_id = self.value(call.args[0])
-        default_args = kwargs.get("default_args")
+            dag_id = self.value(call.args[0], context.env)
+        default_args, unknown_defaults = self._default_args(call, context)
         fact = DagFact(dag_id.value if dag_id and isinstance(dag_id.value, str) else None,
-                       _as_arguments(default_args), self.location(call),
-                       kwargs.get("schedule", kwargs.get("schedule_interval")))
+                       default_args, self.location(call),
+                       kwargs.get("schedule", kwargs.get("schedule_interval")), unknown_defaults)
         self.facts.dags.append(fact)
         return fact
 
-    def _dag_decorator(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> DagFact | None:
+    def _dag_decorator(self, function: ast.FunctionDef | ast.AsyncFunctionDef, context: _Context) -> DagFact | None:
         for decorator in function.decorator_list:
             call = decorator if isinstance(decorator, ast.Call) else None
             name = self.qualified(call.func if call else decorator) or ""
@@ -250,8 +430,8 @@ class DagAnalyser:
                     fact = DagFact(function.name, {}, self.location(function))
                     self.facts.dags.append(fact)
                     return fact
-                fact = self._dag(call)
-                if fact.dag_id is None:
+                fact = self._dag(call, context)
+                if fact.dag_id is None and not any(k.arg == "dag_id" for k in call.keywords) and not call.args:
                     fact.dag_id = function.name
                 return fact
         return None
@@ -261,17 +441,70 @@ class DagAnalyser:
             return context
         name = (self.qualified(expr.func) or "").rsplit(".", 1)[-1]
         if self._is_dag_class(expr.func):
-            dag = self._dag(expr)
+            dag = self._dag(expr, context)
             if isinstance(target, ast.Name):
                 self.dag_variables[target.id] = dag
-            return _Context(dag, None, dict(dag.default_args))
+            return _Context(dag, None, dict(dag.default_args), list(dag.default_args_unknown), context.env,
+                            context.depth)
         if name == "TaskGroup":
-            kwargs = self.kwargs(expr)
-            group_id = kwargs.get("group_id") or (self.value(expr.args[0]) if expr.args else None)
+            kwargs, _ = self.kwargs(expr, context.env)
+            group_id = kwargs.get("group_id") or (self.value(expr.args[0], context.env) if expr.args else None)
             group = group_id.value if group_id and isinstance(group_id.value, str) else None
             nested = f"{context.group}.{group}" if context.group and group else group
-            return _Context(context.dag, nested, {**context.default_args, **_as_arguments(kwargs.get("default_args"))})
+            defaults, unknown_defaults = self._default_args(expr, context)
+            return _Context(context.dag, nested, {**context.default_args, **defaults},
+                            context.unknown_defaults + unknown_defaults, context.env, context.depth)
         return context
+
+    # --- code run at parse time ----------------------------------------------------------------------------------
+
+    def _parse_time_calls(self, statement: ast.stmt, context: _Context) -> None:
+        for node in _own_expressions(statement):
+            if not isinstance(node, ast.Call):
+                continue
+            name = self.qualified(node.func) or ""
+            found = self._classify_call(name)
+            if found is None:
+                continue
+            category, cloud = found
+            kwargs, _ = self.kwargs(node, context.env)
+            conn_id, parameter = None, None
+            for key in self.cat.parameters:
+                if key in kwargs:
+                    conn_id, parameter = kwargs[key], key
+                    break
+            if category == "connection" and node.args:
+                conn_id, parameter = self.value(node.args[0], context.env), "conn_id"
+            if category == "variable" and node.args:
+                conn_id, parameter = None, None
+                kwargs = {"key": self.value(node.args[0], context.env)}
+            location = self.location(node)
+            if any(c.location == location and c.call == name for c in self.facts.module_calls):
+                continue  # a factory called twice runs the same line twice: one fact
+            self.facts.module_calls.append(ModuleCall(name, category, cloud, location, conn_id, parameter, kwargs))
+
+    def _classify_call(self, name: str) -> tuple[str, str | None] | None:
+        if not name:
+            return None
+        for spec in self.cat.parse_time_calls:
+            if name.startswith(spec["prefix"]):
+                return spec["category"], spec.get("cloud")
+        owner, _, method = name.rpartition(".")
+        short_owner = owner.rsplit(".", 1)[-1]
+        for pattern, category in self.cat.parse_time_methods.items():
+            cls, _, meth = pattern.partition(".")
+            if method == meth and (short_owner == cls or (cls == "BaseHook" and short_owner.endswith("Hook"))):
+                if owner.startswith("airflow") or owner == short_owner:
+                    return category, None
+        short = name.rsplit(".", 1)[-1]
+        if short.endswith("Hook") and short != "BaseHook" and (name.startswith("airflow") or short[:1].isupper()):
+            module = name.rpartition(".")[0]
+            provider = self.cat.provider_of(module)
+            cloud = None
+            if provider is not None:
+                cloud = next((p["cloud"] for p in self.cat.parameters.values() if p["provider"] == provider), None)
+            return "hook", cloud
+        return None
 
     # --- tasks ----------------------------------------------------------------------------------------------------
 
@@ -279,92 +512,212 @@ class DagAnalyser:
         func = call.func
         mapped = False
         extra: dict[str, Value] = {}
+        spreads: list[str] = []
         # Op.partial(**static).expand(**mapped) and fn.partial(...).expand(...)
         if isinstance(func, ast.Attribute) and func.attr in ("expand", "expand_kwargs") and \
                 isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Attribute) and \
                 func.value.func.attr == "partial":
             mapped = True
-            extra = self.kwargs(func.value)
+            extra, spreads = self.kwargs(func.value, context.env)
             call, func = func.value, func.value.func.value
         elif isinstance(func, ast.Attribute) and func.attr == "partial":
             return  # counted with its .expand()
         # fn.override(**kwargs)(...)
         if isinstance(func, ast.Call) and isinstance(func.func, ast.Attribute) and func.func.attr == "override":
-            extra = {**extra, **self.kwargs(func)}
+            more, more_spreads = self.kwargs(func, context.env)
+            extra, spreads = {**extra, **more}, spreads + more_spreads
             func = func.func.value
         name = self.qualified(func) if not isinstance(func, ast.Call) else None
         if name is None:
             return
         short = name.rsplit(".", 1)[-1]
-        if isinstance(func, ast.Name) and func.id in self.taskflow and context.dag is not None:
-            self._taskflow_task(func.id, call, extra, mapped, context)
-        elif isinstance(func, ast.Name) and func.id in self.task_groups and func.id not in calling:
-            kwargs, function = self.task_groups[func.id]
+        local = func.id if isinstance(func, ast.Name) else None
+        if local in self.taskflow and context.dag is not None:
+            self._taskflow_task(local, call, extra, mapped, context)
+            return
+        if local in self.task_groups and local not in calling:
+            kwargs, function, decorator = self.task_groups[local]
             group_id = kwargs.get("group_id")
-            group = group_id.value if group_id and isinstance(group_id.value, str) else func.id
+            group = group_id.value if group_id and isinstance(group_id.value, str) else local
             nested = f"{context.group}.{group}" if context.group else group
-            inner = _Context(context.dag, nested, {**context.default_args, **_as_arguments(kwargs.get("default_args"))})
-            self._walk(function.body, inner, calling | {func.id})
-        elif short in self.subclasses:
-            base, fixed = self.subclasses[short]
-            self._operator_task(base, call, {**fixed, **extra}, mapped, context, subclass=short)
+            defaults, unknown_defaults = self._default_args(decorator, context)
+            inner = _Context(context.dag, nested, {**context.default_args, **defaults},
+                             context.unknown_defaults + unknown_defaults,
+                             self._bind_arguments(function, call, context), context.depth + 1)
+            self._walk(function.body, inner, calling | {local})
+            return
+        if local in self.functions and local not in self.classes and local not in calling and \
+                context.depth < MAX_INLINE_DEPTH:
+            # A factory (or create_dag()) called while the DAG is built: its body runs now.
+            function = self.functions[local]
+            if not _is_taskflow_or_dag(function, self):
+                inner = _Context(context.dag, context.group, dict(context.default_args),
+                                 list(context.unknown_defaults), self._bind_arguments(function, call, context),
+                                 context.depth + 1)
+                self._walk(function.body, inner, calling | {local})
+                return
+        has_task_id = any(k.arg == "task_id" for k in call.keywords)
+        if short in _NOT_TASKS or short.endswith(("Hook", "Trigger")):
+            return
+        if local in self.classes:
+            self._operator_task(f"{self.module}.{short}" if self.module else short, call, extra, spreads, mapped,
+                                context, "subclass")
         elif _looks_like_operator(short):
-            # Airflow's own operators and the repository's (resolved across files in the model stage).
-            self._operator_task(name, call, extra, mapped, context)
+            by = "catalogue" if name.startswith("airflow.") else "suffix"
+            self._operator_task(name, call, extra, spreads, mapped, context, by)
+        elif has_task_id and (short[:1].isupper() or name != short or name.startswith("airflow.")):
+            # Any class (or imported factory) given task_id=: resolved in the model stage, or named as unresolved.
+            by = "catalogue" if name.startswith("airflow.") else "task_id"
+            self._operator_task(name, call, extra, spreads, mapped, context, by)
 
-    def _operator_task(self, name: str, call: ast.Call, extra: dict[str, Value], mapped: bool, context: _Context,
-                       subclass: str | None = None) -> None:
-        kwargs = {**extra, **self.kwargs(call)}
+    def _bind_arguments(self, function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call,
+                        context: _Context) -> dict[str, Value]:
+        """A local scope for a function's body: the call's arguments over the parameters' defaults."""
+        env = dict(context.env)
+        arguments = function.args
+        positional = [*arguments.posonlyargs, *arguments.args]
+        defaults = [None] * (len(positional) - len(arguments.defaults)) + list(arguments.defaults)
+        for parameter, default in zip(positional, defaults):
+            env[parameter.arg] = self.value(default, context.env) if default is not None else \
+                self.dynamic(parameter)
+        for parameter, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
+            env[parameter.arg] = self.value(default, context.env) if default is not None else \
+                self.dynamic(parameter)
+        for parameter, node in zip(positional, call.args):
+            if isinstance(node, ast.Starred):
+                break
+            env[parameter.arg] = self.value(node, context.env)
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                env[keyword.arg] = self.value(keyword.value, context.env)
+        return env
+
+    def _operator_task(self, name: str, call: ast.Call, extra: dict[str, Value], spreads: list[str], mapped: bool,
+                       context: _Context, recognised_by: str) -> None:
+        own, own_spreads = self.kwargs(call, context.env)
+        kwargs = {**extra, **own}
+        spreads = spreads + own_spreads
         dag = context.dag
         if dag is None and "dag" in kwargs:
             dag_node = next(k.value for k in call.keywords if k.arg == "dag")
-            dag = self.dag_variables.get(_dotted(dag_node) or "")
+            dag = self.dag_variables.get(dotted(dag_node) or "")
             if dag is not None:
-                context = _Context(dag, None, dict(dag.default_args))
+                context = _Context(dag, None, dict(dag.default_args), list(dag.default_args_unknown), context.env,
+                                   context.depth)
         if dag is None:
             return
         task_id = kwargs.get("task_id")
         module, _, short = name.rpartition(".")
-        own_defaults = _as_arguments(kwargs.pop("default_args", None))
+        kwargs.pop("default_args", None)
+        own_defaults, own_unknown = self._default_args(call, context)
         task = TaskFact(dag.dag_id, _prefixed(context.group, task_id.value if task_id else None),
-                        subclass or short, module or None, "operator", kwargs,
-                        {**context.default_args, **own_defaults}, context.group, mapped, self.location(call))
-        if subclass:
-            task.arguments.setdefault("__base__", Value(name, "literal", call.lineno))
-        override = self._pod_override_account(call)
+                        short, module or None, "operator", kwargs,
+                        {**context.default_args, **own_defaults}, context.group, mapped, self.location(call),
+                        recognised_by=recognised_by,
+                        default_args_unknown=context.unknown_defaults + own_unknown + spreads)
+        if call.args:
+            task.arguments["__args__"] = Value([self.value(a, context.env).value for a in call.args
+                                                if not isinstance(a, ast.Starred)], "dynamic", call.lineno)
+        override = self._pod_override_account(call, context)
         if override is not None:
             task.arguments["__executor_service_account__"] = override
         callable_node = next((k.value for k in call.keywords if k.arg == "python_callable"), None)
         if isinstance(callable_node, ast.Name) and callable_node.id in self.functions:
             task.hooks = self._hooks(self.functions[callable_node.id], dag.dag_id, task.task_id)
             task.commands = self._commands(self.functions[callable_node.id])
+        task.delegated = self._delegated(call, context)
         self.facts.tasks.append(task)
 
-    def _pod_override_account(self, call: ast.Call) -> Value | None:
+    def _pod_override_account(self, call: ast.Call, context: _Context) -> Value | None:
         """KubernetesExecutor: executor_config={"pod_override": V1Pod(spec=V1PodSpec(service_account_name=...))}
         runs this task's worker pod as another Kubernetes service account."""
         config = next((k.value for k in call.keywords if k.arg == "executor_config"), None)
+        if isinstance(config, ast.Name) and config.id in self.assignments:
+            config = self.assignments[config.id]
         if config is None:
             return None
         for node in ast.walk(config):
             if isinstance(node, ast.keyword) and node.arg == "service_account_name":
-                return self.value(node.value)
+                return self.value(node.value, context.env)
             if isinstance(node, ast.Dict):
                 for key, value in zip(node.keys, node.values):
                     if isinstance(key, ast.Constant) and key.value in ("service_account_name", "serviceAccountName"):
-                        return self.value(value)
+                        return self.value(value, context.env)
         return None
+
+    def _delegated(self, call: ast.Call, context: _Context) -> list[dict[str, Any]]:
+        """Identities the task hands to a service, anywhere in its arguments: dict keys and keyword arguments of
+        nested calls (ClusterGenerator(service_account=...)), following names to their module-level value."""
+        found: list[dict[str, Any]] = []
+        seen: set[int] = set()
+
+        def visit(node: ast.AST, path: list[str], depth: int) -> None:
+            if depth > 12 or id(node) in seen:
+                return
+            seen.add(id(node))
+            if isinstance(node, ast.Name):
+                if node.id in self.assignments and node.id not in context.env:
+                    visit(self.assignments[node.id], path, depth + 1)
+                return
+            if isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values):
+                    if key is None:
+                        visit(value, path, depth + 1)
+                        continue
+                    label = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+                    if label is None:
+                        continue
+                    if _delegated_key(label, self.cat):
+                        found.append(self._delegated_row([*path, label], value, context))
+                    else:
+                        visit(value, [*path, label], depth + 1)
+                return
+            if isinstance(node, ast.Call):
+                for keyword in node.keywords:
+                    if keyword.arg is None:
+                        visit(keyword.value, path, depth + 1)
+                    elif _delegated_key(keyword.arg, self.cat):
+                        found.append(self._delegated_row([*path, keyword.arg], keyword.value, context))
+                    else:
+                        visit(keyword.value, [*path, keyword.arg], depth + 1)
+                for argument in node.args:
+                    visit(argument, path, depth + 1)
+                if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call):
+                    visit(node.func.value, path, depth + 1)  # ClusterGenerator(...).make()
+                return
+            if isinstance(node, (ast.List, ast.Tuple)):
+                for element in node.elts:
+                    visit(element, path, depth + 1)
+
+        for keyword in call.keywords:
+            if keyword.arg in _NOT_DELEGATING:
+                continue
+            if keyword.arg is None:
+                visit(keyword.value, [], 0)
+            elif _delegated_key(keyword.arg, self.cat):
+                found.append(self._delegated_row([keyword.arg], keyword.value, context))
+            else:
+                visit(keyword.value, [keyword.arg], 0)
+        return found
+
+    def _delegated_row(self, path: list[str], node: ast.expr, context: _Context) -> dict[str, Any]:
+        value = self.value(node, context.env)
+        return {"argument": ".".join(path), "key": path[-1], **value.to_dict()}
 
     def _taskflow_task(self, function_name: str, call: ast.Call, extra: dict[str, Value], mapped: bool,
                        context: _Context) -> None:
-        flavour, decorator_kwargs, function = self.taskflow[function_name]
+        flavour, decorator_kwargs, function, names, unknown_spreads, decorator = self.taskflow[function_name]
         kwargs = {**decorator_kwargs, **extra}
         task_id = kwargs.get("task_id")
-        own_defaults = _as_arguments(kwargs.pop("default_args", None))
+        kwargs.pop("default_args", None)
+        own_defaults, own_unknown = self._default_args(decorator, context)
+        unknown_spreads = unknown_spreads + own_unknown
         task = TaskFact(context.dag.dag_id if context.dag else None,
                         _prefixed(context.group, task_id.value if task_id else function_name),
                         f"@task{'.' + flavour if flavour else ''}", None, "taskflow", kwargs,
-                        {**context.default_args, **own_defaults}, context.group, mapped, self.location(call))
+                        {**context.default_args, **own_defaults}, context.group, mapped, self.location(call),
+                        recognised_by="taskflow", default_args_unknown=context.unknown_defaults + unknown_spreads,
+                        decorators=names)
         task.hooks = self._hooks(function, task.dag_id, task.task_id)
         task.commands = self._commands(function)
         self.facts.tasks.append(task)
@@ -393,25 +746,39 @@ class DagAnalyser:
                 short = name.rsplit(".", 1)[-1]
                 if short.endswith("Hook") and short != "BaseHook":
                     module = name.rpartition(".")[0] or None
-                    hooks.append(TaskFact(dag_id, task_id, short, module, "hook", self.kwargs(node), {}, None, False,
-                                          self.location(node)))
+                    hooks.append(TaskFact(dag_id, task_id, short, module, "hook", self.kwargs(node)[0], {}, None,
+                                          False, self.location(node)))
         return hooks
 
 
+def _small(value: Any) -> bool:
+    try:
+        return len(json.dumps(value, default=str)) <= 20_000
+    except (TypeError, ValueError, RecursionError):
+        return False
+
+
+def _delegated_key(key: str, cat: Any) -> bool:
+    normal = key.replace("_", "").replace("-", "").lower()
+    spec = cat.delegated_identities
+    return normal in (spec.get("aws") or ()) or normal in (spec.get("gcp") or ())
+
+
+def _is_taskflow_or_dag(function: ast.FunctionDef | ast.AsyncFunctionDef, analyser: DagAnalyser) -> bool:
+    return function.name in analyser.taskflow or function.name in analyser.task_groups or any(
+        (analyser.qualified(d.func if isinstance(d, ast.Call) else d) or "").rsplit(".", 1)[-1] == "dag"
+        for d in function.decorator_list)
+
+
 def _looks_like_operator(name: str) -> bool:
-    return name.endswith(("Operator", "Sensor")) and name not in ("BaseOperator", "BaseSensorOperator")
+    return name.endswith(("Operator", "Sensor", "OperatorAsync", "SensorAsync")) and \
+        name not in ("BaseOperator", "BaseSensorOperator")
 
 
 def _prefixed(group: str | None, task_id: Any) -> str | None:
     if not isinstance(task_id, str):
         return None
     return f"{group}.{task_id}" if group else task_id
-
-
-def _as_arguments(value: Value | None) -> dict[str, Value]:
-    if value is None or not isinstance(value.value, dict) or value.kind not in ("literal", "env_default"):
-        return {}
-    return {k: Value(v, "literal", value.line) for k, v in value.value.items()}
 
 
 def _calls_in(statement: ast.stmt) -> list[ast.Call]:
@@ -431,6 +798,28 @@ def _calls_in(statement: ast.stmt) -> list[ast.Call]:
     return sorted(found, key=lambda c: (c.lineno, c.col_offset))
 
 
+def _own_expressions(statement: ast.stmt) -> list[ast.AST]:
+    """Every node of a statement that runs with it: not its nested blocks, definitions or lambdas."""
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [d for decorator in statement.decorator_list for d in ast.walk(decorator)]
+    out: list[ast.AST] = []
+    stack: list[ast.AST] = []
+    for name, value in ast.iter_fields(statement):
+        if name in ("body", "orelse", "finalbody", "handlers"):
+            continue
+        if isinstance(value, ast.AST):
+            stack.append(value)
+        elif isinstance(value, list):
+            stack.extend(v for v in value if isinstance(v, ast.AST))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Lambda, ast.stmt)):
+            continue
+        out.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
 def _nested_blocks_of(statement: ast.AST) -> list[list[ast.stmt]]:
     blocks = []
     for name in ("body", "orelse", "finalbody"):
@@ -448,5 +837,15 @@ def _nested_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
     return []
 
 
-def analyse_dag(tree: ast.Module, text: str, path: str) -> DagFileFacts:
-    return DagAnalyser(tree, text, path).analyse()
+def collect_classes(tree: ast.Module, text: str, path: str) -> DagFileFacts:
+    """A Python module that is not a DAG: only the classes it defines (operators DAGs elsewhere instantiate)."""
+    analyser = DagAnalyser(tree, text, path)
+    analyser.collect_declarations()
+    facts = DagFileFacts()
+    facts.operator_classes = analyser.facts.operator_classes
+    return facts
+
+
+def analyse_dag(tree: ast.Module, text: str, path: str, absolute: Path | None = None,
+                root: Path | None = None) -> DagFileFacts:
+    return DagAnalyser(tree, text, path, absolute, root).analyse()

@@ -11,12 +11,20 @@ Kubernetes service account and the cloud identity bound to it (IRSA, EKS Pod Ide
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Any
 
 from airtf_lint.terraform.aws_iam import arn_name
 from airtf_lint.terraform.gcp_iam import SERVICE_ACCOUNT_EMAIL
 
 DEFAULT_CONNECTIONS = frozenset({"aws_default", "google_cloud_default", "kubernetes_default"})
+IRSA = "eks.amazonaws.com/role-arn"
+WORKLOAD_IDENTITY = "iam.gke.io/gcp-service-account"
+# Airflow components by the names Helm values give them (official chart; 2.x webserver, 3.x apiServer).
+COMPONENTS = {"workers": ("workers",), "triggerer": ("triggerer",),
+              "dag_processor": ("dagProcessor", "dag_processor", "scheduler")}
+# Operators whose pods' service account is written in the resource they submit, not in service_account_name.
+SPEC_ACCOUNT_CLASSES = frozenset({"SparkKubernetesOperator"})
 SOURCE_PRECEDENCE = {"config": 0, "terraform": 1, "environment": 2, "env_file": 2, "export": 3, "settings": 3}
 
 
@@ -72,12 +80,18 @@ class IdentityResolver:
 
     # --- ambient identities -------------------------------------------------------------------------------------
 
-    def ambient(self, task: dict[str, Any], cloud: str | None) -> dict[str, Any]:
-        if task["runs_in"] == "pod":
+    def ambient(self, task: dict[str, Any], cloud: str | None, code: bool = True) -> dict[str, Any]:
+        """The identity of the process that runs the code: for a pod operator's own code (`code`), the pod; for the
+        connections a pod operator uses to reach the cluster, the worker that launches it. A KubernetesExecutor
+        pod_override makes the worker itself a pod, so both are the pod."""
+        if task["runs_in"] == "pod" and (code or _executor_pod(task)):
             pod = self._pod_identity(task, cloud)
             if pod is not None:
                 return pod
-        fleet = self._fleet(task, cloud)
+        return self.worker(task, cloud)
+
+    def worker(self, task: dict[str, Any], cloud: str | None, component: str = "workers") -> dict[str, Any]:
+        fleet = self._fleet(task, cloud) if component == "workers" else None
         if fleet is not None:
             return fleet
         configured = self.environment.get("identity")
@@ -85,7 +99,7 @@ class IdentityResolver:
         if configured:
             return self._identity("ambient", cloud, principal, configured,
                                   [_step("environment", f"configured worker identity {configured}")])
-        helm = self._helm_workers(cloud)
+        helm = self._helm_workers(cloud, component)
         if helm is not None:
             return helm
         runtime = self.environment.get("runtime")
@@ -128,18 +142,27 @@ class IdentityResolver:
                                   evidence + ([_principal_step(principal)] if principal else []))
         return None
 
-    def _helm_workers(self, cloud: str | None) -> dict[str, Any] | None:
-        """The workers' service account from Helm values: its IRSA role or Workload Identity account."""
-        workers = [a for a in self.worker_accounts if a["component"] == "workers"]
+    def _helm_workers(self, cloud: str | None, component: str = "workers") -> dict[str, Any] | None:
+        """A component's service account from Helm values (the workers', or the scheduler's / DAG processor's /
+        triggerer's): its IRSA role or Workload Identity account, from its annotation or a Terraform binding."""
+        names = COMPONENTS.get(component, (component,))
+        workers = [a for a in self.worker_accounts if a["component"] in names]
         if len(workers) != 1:
             return None
         account = workers[0]
-        annotations = account["annotations"]
-        for key, kind in (("eks.amazonaws.com/role-arn", "aws"), ("iam.gke.io/gcp-service-account", "gcp")):
+        annotations = account["annotations"] if isinstance(account.get("annotations"), dict) else {}
+        if not any(k in annotations for k in (IRSA, WORKLOAD_IDENTITY)) and isinstance(account.get("name"), str):
+            namespace = account.get("namespace") or self._airflow_namespace()
+            bound, steps = self._bound(namespace, account["name"], cloud)
+            if bound is not None:
+                evidence = [_step("helm", f"Helm values: {component} run as service account {account['name']}",
+                                  account["path"], account["line"])] + steps + [_principal_step(bound)]
+                return self._identity("ambient", bound["cloud"], bound, f"{namespace}/{account['name']}", evidence)
+        for key, kind in ((IRSA, "aws"), (WORKLOAD_IDENTITY, "gcp")):
             reference = annotations.get(key)
             if isinstance(reference, str) and cloud in (kind, None):
                 principal = self.index.find(reference, kind)
-                evidence = [_step("helm", f"Helm values: workers run as service account {account['name'] or '?'} "
+                evidence = [_step("helm", f"Helm values: {component} run as service account {account['name'] or '?'} "
                                           f"annotated {key}={reference}", account["path"], account["line"])]
                 return self._identity("ambient", kind, principal, reference,
                                       evidence + ([_principal_step(principal)] if principal else []))
@@ -154,29 +177,113 @@ class IdentityResolver:
         return environment, self.index.by_id.get(environment.get(key) or "")
 
     def _pod_identity(self, task: dict[str, Any], cloud: str | None) -> dict[str, Any] | None:
+        """A pod's Kubernetes service account (explicit, from a pod_override, or its namespace's `default`), the
+        cluster it runs in, and the cloud identity bound to that account."""
         arguments = task["identity_arguments"]
-        source = "service_account_name" if "service_account_name" in arguments else "executor_service_account"
-        account = arguments.get(source, {}).get("value")
-        namespace = arguments.get("namespace", {}).get("value") or self.environment.get(
-            "kubernetes_service_account", "default/").split("/")[0] or "default"
-        if not isinstance(account, str):
-            return None
-        evidence = [_step("pod", f"pod runs as Kubernetes service account {namespace}/{account}", task["path"],
-                          arguments[source]["line"])]
+        executor = _executor_pod(task)
+        source = "executor_service_account" if executor else "service_account_name"
+        given = arguments.get(source)
+        namespace_argument = arguments.get("namespace")
+        namespace = namespace_argument.get("value") if namespace_argument else None
+        evidence = []
+        if executor:
+            namespace = namespace or self._airflow_namespace()
+        elif not isinstance(namespace, str):
+            # KubernetesPodOperator: namespace param -> the connection's extra -> the namespace the worker runs in
+            # (in the cluster) -> "default".
+            namespace = self._airflow_namespace() if self._cluster(task)[0] == "airflow" else "default"
+        if given is not None and not isinstance(given.get("value"), str):
+            return self._identity("unresolved", "kubernetes", None, None, [
+                _step("pod", f"the pod's service account is {given.get('kind')}: {given.get('value')!r}", task["path"],
+                      given.get("line"))])
+        if given is None and task.get("class") in SPEC_ACCOUNT_CLASSES:
+            return self._identity("unresolved", "kubernetes", None, None, [_step(
+                "pod", f"{task['class']} runs the pods its spec file describes: their service account is set there "
+                       f"(driver.serviceAccount), not by the operator", task["path"], task["line"])])
+        account = given["value"] if given else "default"
+        line = given["line"] if given else task["line"]
+        cluster, cluster_detail = self._cluster(task)
+        if given:
+            detail = f"pod runs as Kubernetes service account {namespace}/{account}"
+        else:
+            detail = (f"no service_account_name: the pod runs as its namespace's default service account "
+                      f"{namespace}/default, not as the worker")
+        evidence.append(_step("pod", detail + f" ({cluster_detail})" + _overridable(given) + _overridable(
+            namespace_argument), task["path"], line, cluster=cluster))
+        if cluster == "other":
+            evidence.append(_step("cluster", "the pod runs in another cluster than Airflow's: its service account "
+                                             "bindings are looked up by namespace and name only"))
         ksa = self.index.kubernetes_account(namespace, account)
-        if ksa is None:
-            return self._identity("ambient", "kubernetes", None, f"{namespace}/{account}", evidence)
-        evidence.append(_principal_step(ksa))
-        bound = ksa.get("irsa_role") if cloud in ("aws", None) else None
-        bound = bound or (ksa.get("gcp_service_account") if cloud in ("gcp", None) else None)
+        if ksa is not None:
+            evidence.append(_principal_step(ksa))
+        bound, steps = self._bound(namespace, account, cloud, ksa)
+        evidence += steps
         if bound is None:
-            association = next((a for a in self.terraform.get("kubernetes", {}).get("pod_identity_associations", [])
-                                if a.get("service_account") == account and a.get("namespace") == namespace), None)
-            bound = association.get("role") if association else None
-        principal = self.index.by_id.get(bound or "") or ksa
-        if principal is not ksa:
-            evidence.append(_principal_step(principal))
-        return self._identity("ambient", principal["cloud"], principal, f"{namespace}/{account}", evidence)
+            if ksa is None:
+                return self._identity("ambient", "kubernetes", None, f"{namespace}/{account}", evidence)
+            return self._identity("ambient", "kubernetes", ksa, f"{namespace}/{account}", evidence)
+        evidence.append(_principal_step(bound))
+        return self._identity("ambient", bound["cloud"], bound, f"{namespace}/{account}", evidence)
+
+    def _airflow_namespace(self) -> str:
+        configured = self.environment.get("kubernetes_service_account")
+        if isinstance(configured, str) and "/" in configured:
+            return configured.split("/")[0] or "default"
+        namespace = self.environment.get("kubernetes_namespace")
+        return namespace if isinstance(namespace, str) and namespace else "default"
+
+    def _cluster(self, task: dict[str, Any]) -> tuple[str, str]:
+        """Which cluster a pod runs in: Airflow's own (in_cluster, or no kube config) or another one (a
+        config_file, a cluster connection, a GKE/EKS cluster name)."""
+        arguments = {**{k: v for k, v in (task.get("default_args") or {}).items()
+                        if k in ("in_cluster", "config_file", "cluster_context")},
+                     **task.get("arguments", {}), **task["identity_arguments"]}
+        in_cluster = (arguments.get("in_cluster") or {}).get("value")
+        for key in ("cluster_name", "config_file", "cluster_context"):
+            value = (arguments.get(key) or {}).get("value")
+            if value is not None and in_cluster is not True:
+                return "other", f"cluster from {key}={value!r}"
+        conn = next((c for c in task.get("connections", []) if c["parameter"] == "kubernetes_conn_id"), None)
+        if in_cluster is True:
+            return "airflow", "in_cluster=True: Airflow's own cluster"
+        if conn is not None and conn.get("conn_id") not in (None, "kubernetes_default"):
+            return "other", f"cluster from connection {conn['conn_id']!r}"
+        return "airflow", "Airflow's own cluster, in-cluster configuration"
+
+    def _bound(self, namespace: str, account: str, cloud: str | None,
+               ksa: dict[str, Any] | None = None) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """The cloud identity bound to a Kubernetes service account: its IRSA / Workload Identity annotation (in
+        Terraform), an EKS Pod Identity association, a roles/iam.workloadIdentityUser binding, or an IAM role whose
+        trust policy names system:serviceaccount:NS:SA."""
+        ksa = ksa or self.index.kubernetes_account(namespace, account)
+        if ksa is not None:
+            for key, kind, label in (("irsa_role", "aws", IRSA), ("gcp_service_account", "gcp", WORKLOAD_IDENTITY)):
+                if ksa.get(key) and cloud in (kind, None) and ksa[key] in self.index.by_id:
+                    return self.index.by_id[ksa[key]], [_step("binding", f"annotated {label}", ksa["path"],
+                                                              ksa["line"])]
+        if cloud in ("aws", None):
+            for association in self.terraform.get("kubernetes", {}).get("pod_identity_associations", []):
+                if association.get("service_account") == account and association.get("namespace") == namespace:
+                    principal = self.index.by_id.get(association.get("role") or "") or self.index.find(
+                        association.get("role_arn"), "aws")
+                    if principal is not None:
+                        return principal, [_step("binding", f"EKS Pod Identity {association['address']}",
+                                                 association["path"], association["line"])]
+        if cloud in ("gcp", None):
+            for binding in self.terraform.get("gcp", {}).get("workload_identity", []):
+                if binding.get("kubernetes_service_account") == account and binding.get("namespace") == namespace:
+                    principal = self.index.by_id.get(binding.get("service_account") or "")
+                    if principal is not None:
+                        return principal, [_step("binding", f"GKE Workload Identity {binding['address']} "
+                                                            f"(roles/iam.workloadIdentityUser)", binding["path"],
+                                                 binding["line"])]
+        if cloud in ("aws", None):
+            subject = f"system:serviceaccount:{namespace}:{account}"
+            for principal in self.index.principals:
+                if principal["cloud"] == "aws" and principal["kind"] == "role" and _trusts_subject(principal, subject):
+                    return principal, [_step("binding", f"IRSA: the role's trust policy admits {subject}",
+                                             principal["path"], principal["line"])]
+        return None, []
 
     # --- connections ----------------------------------------------------------------------------------------------
 
@@ -186,14 +293,21 @@ class IdentityResolver:
         if usage["value_kind"] in ("template", "dynamic"):
             return self._identity("unresolved", cloud, None, None,
                                   evidence + [_step("dynamic", "the connection id is chosen at run time")], usage)
+        if usage.get("value_kind") == "env_default":
+            evidence[0] = {**evidence[0], "overridable": True,
+                           "detail": evidence[0]["detail"] + _overridable({"kind": "env_default",
+                                                                           "env_var": usage.get("env_var")})}
+        chain = self._operator_chain(task, usage) if cloud == "gcp" else None
+        if chain is not None:
+            return self._impersonated(task, usage, chain, evidence)
         if conn_id is None:
             if usage["when_missing"] == "ambient":
-                return self._with(self.ambient(task, cloud), evidence, usage)
+                return self._with(self.ambient(task, cloud, code=False), evidence, usage)
             return self._identity("unresolved", cloud, None, None, evidence, usage)
         definitions = self.definitions.get(conn_id, [])
         if not definitions:
             if usage["when_missing"] == "ambient" or conn_id in DEFAULT_CONNECTIONS:
-                resolved = self._with(self.ambient(task, cloud), evidence, usage)
+                resolved = self._with(self.ambient(task, cloud, code=False), evidence, usage)
                 resolved["connection_defined"] = False
                 return resolved
             result = self._identity("unresolved", cloud, None, None, evidence, usage)
@@ -204,6 +318,49 @@ class IdentityResolver:
         result = self._from_definition(task, usage, chosen, evidence)
         result["connection_defined"] = True
         result["conflicting_definitions"] = len({_fingerprint(d) for d in definitions}) > 1
+        return result
+
+    def _operator_chain(self, task: dict[str, Any], usage: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        """The operator's impersonation_chain (a string, a comma list or a list: the last element acts); an empty
+        value (`os.getenv("X", "")`) defers to the connection."""
+        names = ("google_impersonation_chain",) if usage["parameter"] != "gcp_conn_id" and usage.get(
+            "provider") != "google" else ("impersonation_chain",)
+        for name in names + ("impersonation_chain",):
+            argument = task["identity_arguments"].get(name) or task.get("arguments", {}).get(name)
+            if not argument:
+                continue
+            value = argument.get("value")
+            if isinstance(value, list | tuple):
+                value = [v for v in value if isinstance(v, str) and v.strip()]
+                last = value[-1] if value else None
+            elif isinstance(value, str):
+                parts = [v.strip() for v in value.split(",") if v.strip()]
+                last = parts[-1] if parts else None
+            else:
+                last = None
+            if last is not None:
+                return last, argument
+            return None
+        return None
+
+    def _impersonated(self, task: dict[str, Any], usage: dict[str, Any], chain: tuple[str, dict[str, Any]],
+                      evidence: list[dict[str, Any]]) -> dict[str, Any]:
+        last, argument = chain
+        definitions = self.definitions.get(usage["conn_id"] or "", [])
+        if definitions:
+            evidence.append(_step("connection", f"{usage['conn_id']} defined in {definitions[0]['source']}: its "
+                                                f"credentials only mint the impersonated account's token",
+                                  definitions[0]["path"], definitions[0]["line"]))
+        if argument.get("kind") in ("template", "dynamic"):
+            return {**self._identity("unresolved", "gcp", None, last, evidence + [
+                _step("impersonation", f"impersonation_chain is chosen at run time: {last!r}", task["path"],
+                      argument.get("line"))], usage), "connection_defined": bool(definitions)}
+        principal = self.index.find(last, "gcp")
+        result = self._identity("impersonation", "gcp", principal, last, evidence + [
+            _step("impersonation", f"impersonates {last} (operator impersonation_chain; the last account acts)"
+                  + _overridable(argument), task["path"], argument.get("line"))] + (
+            [_principal_step(principal)] if principal else []), usage)
+        result["connection_defined"] = bool(definitions)
         return result
 
     def _from_definition(self, task: dict[str, Any], usage: dict[str, Any], chosen: dict[str, Any],
@@ -224,22 +381,23 @@ class IdentityResolver:
                     [_principal_step(principal)] if principal else []), usage, static_credentials=static)
             if static or chosen.get("credential_key"):
                 return self._static_key(chosen, "static access key", evidence, usage)
-            return self._with(self.ambient(task, "aws"), evidence, usage)
+            return self._with(self.ambient(task, "aws", code=False), evidence, usage)
         if cloud == "gcp":
-            operator_chain = task["identity_arguments"].get("impersonation_chain", {}).get("value")
-            chain = operator_chain or extra.get("impersonation_chain")
+            chain = extra.get("impersonation_chain")
             if chain:
                 last = chain[-1] if isinstance(chain, list) else str(chain).split(",")[-1].strip()
                 principal = self.index.find(last, "gcp")
-                source = "operator" if operator_chain else "connection"
                 return self._identity("connection", "gcp", principal, last, evidence + [
-                    _step("impersonation", f"impersonates {last} ({source} impersonation_chain)")] + (
+                    _step("impersonation", f"impersonates {last} (connection impersonation_chain)")] + (
                     [_principal_step(principal)] if principal else []), usage, static_credentials=static)
             if static or chosen.get("credential_key"):
                 return self._static_key(chosen, "service-account key", evidence, usage)
-            return self._with(self.ambient(task, "gcp"), evidence, usage)
-        return self._identity("connection", cloud, None, chosen["conn_id"], evidence, usage,
-                              static_credentials=static)
+            return self._with(self.ambient(task, "gcp", code=False), evidence, usage)
+        # A non-cloud connection (a database, Docker registry, HTTP API): its credentials are the connection's own,
+        # not a cloud principal, so nothing is named.
+        return self._identity("connection", cloud, None, None, evidence + [
+            _step("credentials", f"the task authenticates with {chosen['conn_id']}'s own credentials")], usage,
+            static_credentials=static)
 
     def _static_key(self, chosen: dict[str, Any], label: str, evidence: list[dict[str, Any]],
                     usage: dict[str, Any]) -> dict[str, Any]:
@@ -291,14 +449,202 @@ class IdentityResolver:
                 continue  # an optional non-cloud connection that is not used
             found = self.through_connection(task, usage, line)
             found["hook"] = hook
+            found["place"] = "pod" if task["runs_in"] == "pod" and _executor_pod(task) else "worker"
             identities.append(found)
         if not identities or task["runs_in"] == "pod":
             code = self.ambient(task, None)
             code["hook"] = None
+            code["place"] = task["runs_in"]
             code["evidence"].insert(0, _step("task", f"{task['class']} runs its code in the {task['runs_in']}",
                                              task["path"], task["line"]))
             identities.append(code)
+        notes = _executor_config_notes(task)
+        if notes:
+            for identity in identities:
+                identity["evidence"] = identity["evidence"][:1] + notes + identity["evidence"][1:]
+        if _deferrable(task):
+            identities += self._triggerer(task, identities)
         return identities
+
+    # --- other processes: triggerer, DAG processor; delegated job identities ----------------------------------
+
+    def _triggerer(self, task: dict[str, Any], identities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A deferrable task's trigger runs in the triggerer, which resolves the same connections with its own
+        ambient identity."""
+        out = []
+        for identity in identities:
+            if identity.get("place") == "pod" or identity.get("conn_id") is None and identity.get("parameter") is None:
+                continue
+            if identity["resolution"] == "ambient":
+                ambient = self.worker(task, identity["cloud"], component="triggerer")
+                copy = {**ambient, "parameter": identity["parameter"], "conn_id": identity["conn_id"],
+                        "when_missing": identity["when_missing"], "hook": identity.get("hook"),
+                        "evidence": [e for e in identity["evidence"] if e["step"] in ("task", "connection")]
+                        + ambient["evidence"]}
+            else:
+                copy = {**identity, "evidence": list(identity["evidence"])}
+            copy["place"] = "triggerer"
+            copy["evidence"].insert(1, _step("triggerer", "deferrable=True: the trigger runs in the triggerer and "
+                                                          "uses this connection there", task["path"], task["line"]))
+            out.append(copy)
+        return out
+
+    def module_level(self, call: dict[str, Any]) -> dict[str, Any]:
+        """Module-level code of a DAG file (a boto3 client, a hook, Variable.get at the top of the file) runs in the
+        DAG processor at every parse, as the scheduler's (DAG processor's) identity."""
+        cloud = call.get("cloud")
+        conn_id = next((c.get("conn_id") for c in call.get("connections") or [] if c.get("conn_id")), None)
+        if conn_id is None and isinstance(call.get("conn_id"), dict):
+            conn_id = call["conn_id"].get("value")
+        found = self.worker({"identity_arguments": {}, "path": call.get("path")}, cloud, component="dag_processor")
+        evidence = [_step("module", f"{call.get('callee') or call.get('call') or 'a call'} at module level runs in "
+                                    f"the DAG processor at every parse", call.get("path"), call.get("line"))]
+        definitions = self.definitions.get(conn_id, []) if isinstance(conn_id, str) else []
+        if definitions:
+            chosen = definitions[0]
+            evidence.append(_step("connection", f"{conn_id} defined in {chosen['source']}", chosen["path"],
+                                  chosen["line"]))
+            usage = {"parameter": "conn_id", "conn_id": conn_id, "cloud": cloud, "when_missing": "ambient"}
+            defined = self._from_definition({"identity_arguments": {}, "path": call.get("path"), "runs_in": "worker"},
+                                            usage, chosen, evidence)
+            if defined["resolution"] == "connection":
+                return {**defined, "resolution": "dag_processor", "place": "dag_processor", "hook": None}
+        return {**found, "resolution": "dag_processor" if found["resolution"] != "unresolved" else "unresolved",
+                "place": "dag_processor", "conn_id": conn_id, "hook": None,
+                "evidence": evidence + [e for e in found["evidence"] if e["step"] != "ambient"] + (
+                    [_step("ambient", "the DAG processor's identity is not known: declare `environment:`")]
+                    if found["resolution"] == "unresolved" else [])}
+
+    def delegated(self, task: dict[str, Any]) -> list[dict[str, Any]]:
+        """Identities a task hands to a service (an EMR job's execution role, a Glue job's role, a Dataproc
+        cluster's service account...): the job runs as them, and the task's own identity needs iam:PassRole or
+        iam.serviceAccounts.actAs on them."""
+        values = task.get("delegated_identities")  # the DAG analysis's facts: {argument, key, value, cloud, service}
+        found = ([{**v, "parameter": v.get("argument") or v.get("key"), "service": v.get("service") or "service"}
+                  for v in values if isinstance(v, dict)] if isinstance(values, list) else _delegated_values(task))
+        out = []
+        for item in found:
+            reference, cloud = item.get("value"), item.get("cloud")
+            if cloud not in ("aws", "gcp"):
+                cloud = "gcp" if isinstance(reference, str) and SERVICE_ACCOUNT_EMAIL.search(reference) else "aws"
+            if not isinstance(reference, str) or not reference:
+                continue
+            principal = self.index.find(reference, cloud)
+            if principal is None and cloud == "aws" and not reference.startswith("arn:"):
+                principal = self.index.find(f"arn:aws:iam::0:role/{reference}", "aws")
+            permission = "iam:PassRole" if cloud == "aws" else "iam.serviceAccounts.actAs"
+            evidence = [_step("delegated", f"{item['parameter']}={reference!r}: the {item['service']} job runs as it; "
+                                           f"the task's identity needs {permission} on it" + _overridable(item),
+                              task["path"], item.get("line"))] + ([_principal_step(principal)] if principal else [])
+            out.append({**self._identity("delegated", cloud, principal, reference, evidence), "hook": None,
+                        "place": "service", "service": item["service"], "parameter": item["parameter"],
+                        "requires": {"cloud": cloud, "permission": permission,
+                                     "resource": principal["id"] if principal else reference}})
+        return out
+
+def _executor_pod(task: dict[str, Any]) -> bool:
+    """The task's own worker is a pod (a KubernetesExecutor pod_override naming its service account)."""
+    return "executor_service_account" in task["identity_arguments"]
+
+
+def _deferrable(task: dict[str, Any]) -> bool:
+    deferrable = task.get("deferrable")  # the DAG analysis's fact: {value, source, kind, line}
+    if deferrable is True or isinstance(deferrable, dict) and deferrable.get("value") is True:
+        return True
+    if "triggerer" in (task.get("execution_places") or []):
+        return True
+    if isinstance(deferrable, dict):
+        return False
+    value = (task.get("arguments", {}).get("deferrable") or task.get("default_args", {}).get("deferrable") or {})
+    return value.get("value") is True or str(task.get("class") or "").endswith("Async")
+
+
+def _overridable(argument: dict[str, Any] | None) -> str:
+    if argument and argument.get("kind") == "env_default":
+        name = argument.get("env_var")
+        return f"; an os.getenv default: the environment can override it{f' ({name})' if name else ''}"
+    return ""
+
+
+def _executor_config_notes(task: dict[str, Any]) -> list[dict[str, Any]]:
+    config = task.get("arguments", {}).get("executor_config")
+    if config is None or _executor_pod(task):
+        return []
+    return [_step("executor_config", "executor_config sets no pod_override service account (not the "
+                                     "{'pod_override': k8s.V1Pod(spec=k8s.V1PodSpec(service_account_name=...))} shape): "
+                                     "ignored, the task keeps the worker's identity", task["path"], config.get("line"))]
+
+
+def _trusts_subject(role: dict[str, Any], subject: str) -> bool:
+    """A role whose trust policy admits a Kubernetes service account by its OIDC `sub` (IRSA)."""
+    for statement in role.get("trust") or []:
+        if statement.get("effect", "Allow") != "Allow":
+            continue
+        for value in _strings(statement.get("conditions")):
+            if value == subject or ("*" in value and fnmatch.fnmatchcase(subject, value)):
+                return True
+    return False
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+# Parameters that hand an identity to a service: (parameter or path in a nested config, service, cloud).
+DELEGATED = (
+    ("execution_role_arn", "EMR", "aws"), ("job_flow_role", "EMR", "aws"), ("service_role", "EMR", "aws"),
+    ("iam_role_name", "Glue", "aws"), ("iam_role_arn", "Glue", "aws"), ("role", "Lambda", "aws"),
+    ("role_arn", "service", "aws"), ("RoleArn", "SageMaker", "aws"), ("ExecutionRoleArn", "SageMaker", "aws"),
+    ("JobRoleArn", "Batch", "aws"), ("jobRoleArn", "Batch", "aws"), ("executionRoleArn", "ECS", "aws"),
+    ("taskRoleArn", "ECS", "aws"), ("JobFlowRole", "EMR", "aws"), ("ServiceRole", "EMR", "aws"),
+    ("service_account", "Dataproc", "gcp"), ("service_account_email", "Dataflow", "gcp"),
+    ("serviceAccountEmail", "Dataflow", "gcp"), ("serviceAccount", "Dataflow", "gcp"),
+)
+_DELEGATED = {name: (service, cloud) for name, service, cloud in DELEGATED}
+# Classes whose `role_arn`-like arguments are the job's own identity, by name prefix.
+_SERVICE_OF_CLASS = (("Emr", "EMR"), ("Glue", "Glue"), ("Lambda", "Lambda"), ("SageMaker", "SageMaker"),
+                     ("Batch", "Batch"), ("Ecs", "ECS"), ("Dataproc", "Dataproc"), ("Dataflow", "Dataflow"),
+                     ("Beam", "Dataflow"), ("Step", "Step Functions"), ("Redshift", "Redshift"),
+                     ("Comprehend", "Comprehend"), ("Bedrock", "Bedrock"), ("Kinesis", "Kinesis"))
+
+
+def _delegated_values(task: dict[str, Any]) -> list[dict[str, Any]]:
+    name = str(task.get("class") or "")
+    service = next((label for prefix, label in _SERVICE_OF_CLASS if prefix in name), None)
+    if service is None:
+        return []
+    out = []
+    for parameter, argument in task.get("arguments", {}).items():
+        for key, value in _walk(parameter, argument.get("value")):
+            if key not in _DELEGATED or key == "role" and service != "Lambda":
+                continue
+            kind_service, cloud = _DELEGATED[key]
+            if key == "service_account" and service not in ("Dataproc", "Dataflow"):
+                continue
+            out.append({"parameter": parameter if key == parameter else f"{parameter}.{key}", "value": value,
+                        "service": service if kind_service == "service" else kind_service, "cloud": cloud,
+                        "line": argument.get("line"), "kind": argument.get("kind")})
+    return out
+
+
+def _walk(key: str, value: Any, depth: int = 0) -> list[tuple[str, Any]]:
+    """(key, string value) pairs of an argument and of the dicts nested in it (job_flow_overrides, configs)."""
+    if isinstance(value, str):
+        return [(key, value)]
+    out = []
+    if isinstance(value, dict) and depth < 6:
+        for k, v in value.items():
+            out += _walk(str(k), v, depth + 1)
+    elif isinstance(value, list) and depth < 6:
+        for v in value:
+            out += _walk(key, v, depth + 1)
+    return out
 
 
 def _reference_text(reference: Any) -> str | None:
@@ -322,6 +668,8 @@ def attach_identities(model: dict[str, Any]) -> None:
     dags_by_principal: dict[str, set[str]] = {}
     for task in model["airflow"]["tasks"]:
         task["identities"] = resolver.resolve(task)
+        # Kept apart from `identities`: the job runs as them, not the task, so the task's needs are not theirs.
+        task["job_identities"] = resolver.delegated(task)
         name = f"{task['dag_id']}.{task['task_id']}"
         for identity in task["identities"]:
             if isinstance(identity.get("conn_id"), str):
@@ -329,6 +677,9 @@ def attach_identities(model: dict[str, Any]) -> None:
             if identity["principal"]:
                 tasks_by_principal.setdefault(identity["principal"], set()).add(name)
                 dags_by_principal.setdefault(identity["principal"], set()).add(str(task["dag_id"]))
+    # Module-level calls of DAG files (the DAG analysis's `module_calls`): the DAG processor's identity.
+    for call in model["airflow"].get("module_calls") or []:
+        call["identity"] = resolver.module_level(call)
     variants: dict[str, set[str]] = {}
     for connection in model["airflow"]["connections"]:
         variants.setdefault(connection["conn_id"], set()).add(_fingerprint(connection))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 import re
 
-from airtf_lint.airflow.dag_analysis import analyse_dag
+from pathlib import Path
+
+from airtf_lint.airflow.dag_analysis import analyse_dag, collect_classes
 from airtf_lint.facts import DagFileFacts
 from airtf_lint.parsers.text import UnreadableFile
 
@@ -20,11 +22,38 @@ def looks_like_dag(text: str) -> bool:
     return "airflow" in text and (any(marker in text for marker in DAG_MARKERS) or bool(_OPERATOR_CLASS.search(text)))
 
 
-def parse_dag(text: str, path: str) -> DagFileFacts:
+def scanned_root(path: str, absolute: Path | None) -> Path | None:
+    """The folder the scan's relative paths start from (the working directory), else the file's own folder: a DAG
+    may read sibling config files only inside it."""
+    if absolute is None:
+        return None
+    shown = Path(path)
+    if shown.is_absolute() or ".." in shown.parts:
+        return absolute.parent
+    root = absolute
+    for _ in shown.parts:
+        root = root.parent
+    return root
+
+
+def parse_dag(text: str, path: str, absolute: Path | None = None) -> DagFileFacts:
     try:
         tree = ast.parse(text, filename=path)
     except SyntaxError as exc:
         raise UnreadableFile(f"Python syntax error: {exc.msg}", exc.lineno) from None
     except (ValueError, RecursionError) as exc:
         raise UnreadableFile(f"cannot parse Python: {exc}") from None
-    return analyse_dag(tree, text, path)
+    return analyse_dag(tree, text, path, absolute, scanned_root(path, absolute))
+
+
+def parse_python_module(text: str, path: str) -> DagFileFacts | None:
+    """A Python module that is not a DAG: the classes it defines, so that a DAG elsewhere can use them as operators.
+    A module Python cannot parse is no error here (it is not a DAG); it simply defines nothing."""
+    if "class " not in text:
+        return None
+    try:
+        tree = ast.parse(text, filename=path)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    facts = collect_classes(tree, text, path)
+    return facts if facts.operator_classes else None
