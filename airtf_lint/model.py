@@ -6,20 +6,22 @@ Add fields freely; never rename or remove one without raising MODEL_VERSION.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from airtf_lint.airflow.connection_values import describe_connection
 from airtf_lint.airflow.identity import attach_identities
 from airtf_lint.airflow.tasks import airflow_file_records, airflow_records
 from airtf_lint.airflow.terraform_runs import terraform_runs
-from airtf_lint.facts import FileFacts
+from airtf_lint.facts import FileError, FileFacts
 from airtf_lint.privilege.section import privilege_section
+from airtf_lint.redaction import redact_line
 from airtf_lint.sourcelines import SourceLines
 from airtf_lint.terraform.section import terraform_section
 
 MODEL_VERSION = 1
+T = TypeVar("T")
 DEFAULT_THRESHOLDS = {"shared_identity_dags": 3}
 
 
@@ -51,12 +53,18 @@ def _config_connections(declared: Sequence[dict[str, Any]]) -> list[dict[str, An
 
 def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (), cwd: Path | None = None,
                 lines: SourceLines | None = None, declared_connections: Sequence[dict[str, Any]] = (),
-                environment: dict[str, Any] | None = None, thresholds: dict[str, Any] | None = None) -> dict[str, Any]:
+                environment: dict[str, Any] | None = None, thresholds: dict[str, Any] | None = None,
+                problems: list[FileError] | None = None) -> dict[str, Any]:
+    """The model of all files. With `problems`, a section that fails on input nobody foresaw is left empty and
+    the failure recorded there, so the run goes on; without it (tests), the failure is raised."""
+    guard = _Guard(problems)
     ordered = sorted(all_facts, key=lambda f: f.source.path)
     if lines is None:
         lines = SourceLines({f.source.path: f.source for f in ordered}, {f.source.path: f.secrets for f in ordered})
-    terraform, terraform_connections = terraform_section(ordered, list(var_files), cwd, lines)
-    airflow = _airflow(ordered)
+    terraform, terraform_connections = guard("the Terraform model",
+                                             lambda: terraform_section(ordered, list(var_files), cwd, lines),
+                                             lambda: terraform_section([], [], None, None))
+    airflow = guard("the Airflow model", lambda: _airflow(ordered), lambda: _airflow([]))
     airflow["connections"] += terraform_connections + _config_connections(declared_connections)
     airflow["environment"] = environment or {}
     model = {
@@ -69,9 +77,30 @@ def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (),
         "notes": terraform.pop("notes", []),
     }
     model["secrets"] = _secrets(ordered)
-    attach_identities(model)
-    model["privilege"] = privilege_section(model)
+    guard("task identities", lambda: attach_identities(model), lambda: None)
+    model["privilege"] = guard("the privilege analysis", lambda: privilege_section(model), dict)
     roots = [r["dir"] for r in terraform["roots"]]
     for task in airflow["tasks"]:
-        task["terraform_runs"] = terraform_runs(task, task.pop("commands"), roots)
+        commands = task.pop("commands", [])
+        task["terraform_runs"] = guard(f"the Terraform runs of task {task.get('task_id')!r}",
+                                       lambda: terraform_runs(task, commands, roots), list, task.get("path"))
     return model
+
+
+class _Guard:
+    """Runs one model section; on an unforeseen failure, records it as an error and gives the section's empty form."""
+
+    def __init__(self, problems: list[FileError] | None) -> None:
+        self.problems = problems
+
+    def __call__(self, what: str, build: Callable[[], T], empty: Callable[[], T], path: str | None = None) -> T:
+        if self.problems is None:
+            return build()
+        try:
+            return build()
+        except Exception as exc:  # noqa: BLE001 - input nobody foresaw must cost its section, never the run
+            detail = " ".join(str(exc).split())[:200]
+            self.problems.append(FileError(path or ".", f"internal error while building {what} "
+                                                        f"({type(exc).__name__}: {redact_line(detail)}); "
+                                                        "its findings are missing from this run"))
+            return empty()

@@ -119,10 +119,12 @@ def analyse(options: RunOptions, progress: Progress | None = None) -> Analysis:
     facts, found = parse_discovered(options, progress)
     var_files = [parse_file(source) for source in _var_file_sources(options)]
     lines = SourceLines({f.source.path: f.source for f in facts}, {f.source.path: f.secrets for f in facts})
+    problems: list[FileError] = []
     model = build_model(facts, var_files, options.cwd, lines, options.connections, options.environment,
-                        options.thresholds)
+                        options.thresholds, problems)
     notes = found.skipped + [FileError(n["path"], n["message"], n.get("line")) for n in model["notes"]]
-    return Analysis(facts, found.errors + [e for f in [*facts, *var_files] for e in f.errors], model, lines, notes)
+    errors = found.errors + [e for f in [*facts, *var_files] for e in f.errors] + problems
+    return Analysis(facts, errors, model, lines, notes)
 
 
 def run(options: RunOptions, progress: Progress | None = None) -> RunResult:

@@ -400,3 +400,17 @@ def test_random_plan_json_never_raises_anything_but_a_located_error(document):
                    "plan.json")
     except UnreadableFile:
         pass
+
+
+def test_a_model_section_that_fails_costs_that_section_not_the_run(tmp_path, monkeypatch):
+    import airtf_lint.model as model
+
+    def broken(_model):
+        raise KeyError("a shape nobody foresaw")
+
+    monkeypatch.setattr(model, "privilege_section", broken)
+    write(tmp_path, {"good/main.tf": GOOD_ROOT})
+    result, document = _lint(tmp_path)
+    [error] = document["errors"]
+    assert error["message"].startswith("internal error while building the privilege analysis (KeyError")
+    assert result.code == 1 and _still_analysed(document)
