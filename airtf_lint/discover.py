@@ -11,10 +11,21 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from airtf_lint.facts import FileError, FileKind, SourceFile
-from airtf_lint.parsers.connections import looks_like_connections
-from airtf_lint.parsers.dag import looks_like_dag
-from airtf_lint.parsers.plan import PLAN_KEYS, looks_like_plan
-from airtf_lint.parsers.text import UnreadableFile, decode, decode_python, read_bytes, read_head
+from airtf_lint.parsers.text import (
+    UnreadableFile,
+    decode,
+    decode_python,
+    read_bytes,
+    read_head,
+)
+from airtf_lint.sniff import (
+    PLAN_KEYS,
+    is_shell_like,
+    looks_like_cli_connections,
+    looks_like_connections,
+    looks_like_dag,
+    looks_like_plan,
+)
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
@@ -52,9 +63,33 @@ def matches_any(rel_path: str, patterns: Sequence[str]) -> bool:
 
 # airtf-lint's own configuration (it may list connections) is read as configuration, never as input.
 OWN_FILES = frozenset({".airtf-lint.yaml", ".airtf-lint.yml"})
+# Terragrunt configuration (HCL): where a Terragrunt-wrapped root module's backend is written.
+TERRAGRUNT_FILES = frozenset({"terragrunt.hcl", "root.hcl"})
+
+
+class _Content:
+    """A file's bytes for classifying it: read from the disk on demand, or given (a blob of a git tree)."""
+
+    def __init__(self, path: Path, data: bytes | None = None) -> None:
+        self.path, self.data = path, data
+
+    def head(self) -> bytes:
+        return self.data[:_HEAD_BYTES] if self.data is not None else read_head(self.path, _HEAD_BYTES)
+
+    def whole(self) -> bytes:
+        return self.data if self.data is not None else read_bytes(self.path)
 
 
 def classify(path: Path, explicit: bool = False) -> FileKind | None:
+    return _classify(path, explicit, _Content(path))
+
+
+def classify_content(path: Path, data: bytes | None) -> FileKind | None:
+    """What a file is, from its name and (when given) bytes that are not on the disk."""
+    return _classify(path, False, _Content(path, data if data is not None else b""))
+
+
+def _classify(path: Path, explicit: bool, content: _Content) -> FileKind | None:
     name = path.name.lower()
     if name in OWN_FILES:
         return None
@@ -66,53 +101,67 @@ def classify(path: Path, explicit: bool = False) -> FileKind | None:
         return FileKind.TFVARS
     if name.endswith(".tfbackend"):
         return FileKind.TFBACKEND
+    if name in TERRAGRUNT_FILES:
+        return FileKind.TERRAGRUNT
     suffix = path.suffix.lower()
     if suffix == ".py":
-        return _classify_python(path, explicit)
+        return _classify_python(content, explicit)
     if suffix in (".json", ".yaml", ".yml") or name == ".env" or name.startswith(".env.") or suffix == ".env":
-        return _classify_by_content(path, suffix if suffix in (".json", ".yaml", ".yml") else ".env")
+        return _classify_by_content(path, suffix if suffix in (".json", ".yaml", ".yml") else ".env", content)
+    if is_shell_like(name):
+        return _classify_shell(content)
     return None
 
 
-def _head_text(path: Path) -> str | None:
+def _classify_shell(content: _Content) -> FileKind | None:
+    """A shell script, entrypoint or Dockerfile that creates Airflow connections with the CLI; any other is not
+    read (it is not a file kind the linter knows)."""
     try:
-        return decode_python(read_head(path, _HEAD_BYTES))
+        head = content.head().decode("utf-8", errors="ignore")
+    except UnreadableFile:
+        return None
+    return FileKind.CONNECTIONS if looks_like_cli_connections(head) else None
+
+
+def _head_text(content: _Content) -> str | None:
+    try:
+        return decode_python(content.head())
     except UnreadableFile:
         return None
     except UnicodeDecodeError:
         return None
 
 
-def _classify_python(path: Path, explicit: bool) -> FileKind | None:
-    head = _head_text(path)
+def _classify_python(content: _Content, explicit: bool) -> FileKind | None:
+    head = _head_text(content)
     if head is None:
         # A .py file that is not text: report it rather than skip it silently.
         return FileKind.DAG
     return FileKind.DAG if explicit or looks_like_dag(head) else FileKind.PYTHON
 
 
-def _classify_by_content(path: Path, suffix: str) -> FileKind | None:
+def _classify_by_content(path: Path, suffix: str, content: _Content) -> FileKind | None:
     """Raises UnreadableFile for a file that cannot be read: reported, never silently dropped."""
     if suffix in (".yaml", ".yml") and path.name.lower().startswith(("docker-compose", "compose.")):
         return FileKind.CONNECTIONS  # where Airflow's own environment (and its secrets) is often written
-    raw = read_head(path, _HEAD_BYTES)
+    raw = content.head()
     try:
         head = decode(raw)
     except (UnreadableFile, UnicodeDecodeError):
         head = raw.decode("utf-8", errors="ignore").replace("\x00", "")
-    if suffix == ".json" and (looks_like_plan(head) or (len(raw) == _HEAD_BYTES and _plan_past_head(path, head))):
+    if suffix == ".json" and (looks_like_plan(head) or (len(raw) == _HEAD_BYTES and _plan_past_head(content, head))):
         return FileKind.PLAN
     if suffix == ".env" or looks_like_connections(head, suffix):
         return FileKind.CONNECTIONS
     return None
 
 
-def _plan_past_head(path: Path, head: str) -> bool:
+def _plan_past_head(content: _Content, head: str) -> bool:
     """A large JSON object whose plan keys come after the first 64 KB (a plan with sorted keys, `jq -S`, puts a
     long `configuration` first): looked for in the whole file, in linear time."""
     if not head.lstrip("\ufeff \t\r\n").startswith("{"):
         return False
-    data = read_bytes(path)
+    data = content.whole()
     return b'"format_version"' in data and any(f'"{key}"'.encode() in data for key in PLAN_KEYS)
 
 

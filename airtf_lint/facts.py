@@ -27,6 +27,7 @@ class FileKind(StrEnum):
     TERRAFORM = "terraform"  # .tf and .tf.json
     TFVARS = "tfvars"  # .tfvars and .tfvars.json
     TFBACKEND = "tfbackend"  # -backend-config files
+    TERRAGRUNT = "terragrunt"  # terragrunt.hcl, root.hcl: HCL, read for remote_state / generate "backend"
     PLAN = "plan"  # terraform show -json output
     STATE = "state"  # *.tfstate, *.tfstate.backup
     CONNECTIONS = "connections"  # airflow connections export JSON/YAML, .env files
@@ -244,7 +245,7 @@ class ConnectionDefinition:
     """An Airflow connection defined in a file: `definition` holds secret-free facts only."""
 
     conn_id: str
-    source: str  # export, env_file, environment (compose/Helm), settings (Astro, community chart)
+    source: str  # export, env_file, environment (compose/Helm), settings (Astro, community chart), cli_script, python
     definition: dict[str, Any]
     location: Location
 

@@ -26,9 +26,15 @@ class Finding:
     end_column: int
     remediation: str
     fingerprint: str = ""
+    # --diff: the changed lines that caused a new finding, where that can be said: (path, line, why)
+    caused_by: tuple[tuple[str, int, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        del out["caused_by"]
+        if self.caused_by:
+            out["caused_by"] = [{"path": p, "line": n, "why": why} for p, n, why in self.caused_by]
+        return out
 
 
 def _int(value: Any, default: int) -> int:
@@ -57,12 +63,27 @@ def from_results(raw: dict[str, list[dict[str, Any]]], rules: dict[str, RuleMeta
     return findings
 
 
+def _spanned(finding: Finding, lines: SourceLines) -> Finding:
+    """A result located by a line alone (a DAG argument, a connection in a .env file, a Terraform command in a
+    task) gets the extent of that line's code: from its first non-blank character to its end, without a trailing
+    comma. Never a zero-width region at column 1."""
+    if finding.column != 1 or finding.end_column != 1 or finding.end_line != finding.line:
+        return finding
+    text = lines.line(finding.path, finding.line).rstrip()
+    stripped = text.lstrip()
+    if not stripped:
+        return finding
+    start = len(text) - len(stripped) + 1
+    end = len(text.removesuffix(",").rstrip()) + 1
+    return replace(finding, column=start, end_column=max(end, start + 1))
+
+
 def with_fingerprints(findings: list[Finding], lines: SourceLines) -> list[Finding]:
     """Hash of rule, path, message and the flagged line's text (not its number), plus an occurrence count
-    so that identical findings in one file stay distinct."""
+    so that identical findings in one file stay distinct. Line-only locations get the line's extent."""
     seen: Counter[str] = Counter()
     out = []
-    for finding in findings:
+    for finding in (_spanned(f, lines) for f in findings):
         text = " ".join(lines.line(finding.path, finding.line).split())
         key = "\x1f".join((finding.rule_id, finding.path, finding.message, text))
         seen[key] += 1

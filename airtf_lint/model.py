@@ -16,6 +16,7 @@ from airtf_lint.airflow.tasks import airflow_file_records, airflow_records
 from airtf_lint.airflow.terraform_runs import terraform_runs
 from airtf_lint.facts import FileError, FileFacts
 from airtf_lint.privilege.section import privilege_section
+from airtf_lint.privilege.terraform_needs import provider_blocks
 from airtf_lint.redaction import redact_line
 from airtf_lint.sourcelines import SourceLines
 from airtf_lint.terraform.section import terraform_section
@@ -67,6 +68,7 @@ def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (),
     airflow = guard("the Airflow model", lambda: _airflow(ordered), lambda: _airflow([]))
     airflow["connections"] += terraform_connections + _config_connections(declared_connections)
     airflow["environment"] = environment or {}
+    terraform["providers"] = guard("the Terraform providers", lambda: provider_blocks(ordered), list)
     model = {
         "version": MODEL_VERSION,
         "settings": {**DEFAULT_THRESHOLDS, **(thresholds or {})},
@@ -77,6 +79,8 @@ def build_model(all_facts: list[FileFacts], var_files: Sequence[FileFacts] = (),
         "notes": terraform.pop("notes", []),
     }
     model["secrets"] = _secrets(ordered)
+    if problems is not None:  # policies AWS would reject (invalid JSON): error records at their line
+        problems.extend(FileError(e["path"], e["message"], e["line"]) for e in terraform.get("policy_errors", []))
     guard("task identities", lambda: attach_identities(model), lambda: None)
     model["privilege"] = guard("the privilege analysis", lambda: privilege_section(model), dict)
     roots = [r["dir"] for r in terraform["roots"]]

@@ -17,6 +17,8 @@ Figures, per repository and overall:
                   a service-account email, a Kubernetes service account) when the repository does not define it
   linked          tasks with at least one identity linked to a principal the repository's Terraform defines
   coverage        linked / tasks, for repositories whose labels say they define the identity (`defines_identity`)
+  defined         labelled tasks whose identity the repository defines (`defined_in_repo`); `named ok`: of those,
+                  the share whose expected principal the tool names
 
 Ground truth: `benchmarks/identity_labels/<repository>.yaml`, judged by hand from the code (never from the tool):
 
@@ -29,6 +31,11 @@ Ground truth: `benchmarks/identity_labels/<repository>.yaml`, judged by hand fro
         connection: aws_default   # expected conn id of the task's (first) cloud connection; null: uses none
         principal: role/mwaa      # a substring of the expected identity (principal id or reference); null: none
                                   # is knowable from the repository
+        defined_in_repo: true     # the repository defines this task's identity in a form the tool reads
+                                  # (Terraform, Helm values, connection files, settings); default: false
+
+The headline figure, `named (defined)`, is over the labelled tasks with `defined_in_repo: true`: the share whose
+identity the tool names, and names right (principal ok). `named` per repository counts every task found.
 
 A labelled task is `found` when a task of that id is reported in that file (its dag_id is not checked), `connection ok` when one of its identities has that
 conn id (or it has none and null is expected), `principal ok` when one identity's principal or reference contains
@@ -107,11 +114,13 @@ def measure(folder: Path, labels: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _score(expected: dict[str, Any], by_name: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    found = conn_ok = principal_ok = 0
+    found = conn_ok = principal_ok = defined = defined_named = 0
     wrong = []
     for name, label in expected.items():
         label = label or {}
         got = by_name.get(name)
+        in_repo = bool(label.get("defined_in_repo"))
+        defined += in_repo
         if not got:
             wrong.append(f"{name}: not found")
             continue
@@ -128,10 +137,11 @@ def _score(expected: dict[str, Any], by_name: dict[str, list[dict[str, Any]]]) -
         identities = [str(r.get("identity") or "") for r in got if r["resolution"] != "unresolved"]
         if (want is None and not any(identities)) or (want is not None and any(want in i for i in identities)):
             principal_ok += 1
+            defined_named += in_repo and want is not None
         else:
             wrong.append(f"{name}: identity {sorted(set(identities)) or None}, expected {want}")
     return {"tasks": len(expected), "found": found, "connection_ok": conn_ok, "principal_ok": principal_ok,
-            "wrong": wrong}
+            "defined": defined, "defined_named": defined_named, "wrong": wrong}
 
 
 def _pct(part: int, whole: int) -> str:
@@ -157,14 +167,17 @@ def main(argv: list[str] | None = None) -> int:
     total["defining_tasks"] = sum(r["tasks"] for r in defining)
     total["defining_linked"] = sum(r["linked"] for r in defining)
     labelled = [r["labelled"] for r in results.values() if "labelled" in r]
-    for key in ("tasks", "found", "connection_ok", "principal_ok"):
-        total[f"labelled_{key}"] = sum(r[key] for r in labelled)
+    for key in ("tasks", "found", "connection_ok", "principal_ok", "defined", "defined_named"):
+        total[f"labelled_{key}"] = sum(r.get(key, 0) for r in labelled)
+    total["labelled_repositories"] = sum(1 for r in labelled if r["tasks"])
+    total["defining_named"] = sum(r["named"] for r in defining)
     if args.json:
         json.dump({"repositories": results, "overall": total}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     header = (f"{'repository':32} {'dag files':>9} {'w/tasks':>7} {'tasks':>5} {'conn':>6} {'named':>6} "
-              f"{'linked':>6} {'coverage':>8} {'labels':>6} {'found':>6} {'conn ok':>7} {'princ ok':>8}")
+              f"{'linked':>6} {'coverage':>8} {'labels':>6} {'found':>6} {'conn ok':>7} {'princ ok':>8} "
+              f"{'defined':>7} {'named ok':>8}")
     print(header)
     print("-" * len(header))
     for name, r in results.items():
@@ -174,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{(_pct(r['linked'], r['tasks']) if r['defines_identity'] else '-'):>8} "
               f"{(lab['tasks'] if lab else 0):6} {(_pct(lab['found'], lab['tasks']) if lab else '-'):>6} "
               f"{(_pct(lab['connection_ok'], lab['found']) if lab else '-'):>7} "
-              f"{(_pct(lab['principal_ok'], lab['found']) if lab else '-'):>8}")
+              f"{(_pct(lab['principal_ok'], lab['found']) if lab else '-'):>8} "
+              f"{(lab.get('defined', 0) if lab else 0):7} "
+              f"{(_pct(lab.get('defined_named', 0), lab.get('defined', 0)) if lab else '-'):>8}")
     print("-" * len(header))
     t = total
     print(f"{'overall':32} {t['dag_files']:9} {t['dag_files_with_tasks']:7} {t['tasks']:5} "
@@ -182,7 +197,13 @@ def main(argv: list[str] | None = None) -> int:
           f"{_pct(t['defining_linked'], t['defining_tasks']):>8} {t['labelled_tasks']:6} "
           f"{_pct(t['labelled_found'], t['labelled_tasks']):>6} "
           f"{_pct(t['labelled_connection_ok'], t['labelled_found']):>7} "
-          f"{_pct(t['labelled_principal_ok'], t['labelled_found']):>8}")
+          f"{_pct(t['labelled_principal_ok'], t['labelled_found']):>8} {t['labelled_defined']:7} "
+          f"{_pct(t['labelled_defined_named'], t['labelled_defined']):>8}")
+    print(f"\nNamed principal, labelled tasks whose repository defines their identity: {t['labelled_defined_named']}"
+          f" / {t['labelled_defined']} ({_pct(t['labelled_defined_named'], t['labelled_defined']).strip()}), "
+          f"{t['labelled_tasks']} labelled tasks in {t['labelled_repositories']} repositories")
+    print(f"Named principal, all tasks of repositories that define the identity: {t['defining_named']} / "
+          f"{t['defining_tasks']} ({_pct(t['defining_named'], t['defining_tasks']).strip()})")
     print(f"\nDAG files the analyser reported it could not analyse: {t['unanalysed']}")
     if args.details:
         for name, r in results.items():

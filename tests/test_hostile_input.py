@@ -414,3 +414,11 @@ def test_a_model_section_that_fails_costs_that_section_not_the_run(tmp_path, mon
     [error] = document["errors"]
     assert error["message"].startswith("internal error while building the privilege analysis (KeyError")
     assert result.code == 1 and _still_analysed(document)
+
+
+def test_a_folder_outside_the_working_directory_is_analysed_and_ends(tmp_path):
+    # Paths outside the working directory are shown absolute: walking up from them must stop at "/".
+    write(tmp_path / "elsewhere", {"good/main.tf": GOOD_ROOT})
+    (tmp_path / "cwd").mkdir()
+    result = run_installed(["../elsewhere", "--format", "json"], tmp_path / "cwd")
+    assert result.code == 1 and any(f["rule_id"] == "ATF-STATE-001" for f in result.json()["findings"])

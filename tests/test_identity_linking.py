@@ -173,3 +173,63 @@ def test_identities_lists_the_dag_files_it_could_not_analyse(tmp_path):
     assert set(found) == {"dags/broken.py", "dags/factory.py"}
     assert "syntax" in found["dags/broken.py"].lower()
     assert identity_rows(model)[0]["task"] == "d.wait"
+
+
+RUNNER = ROLE.format(name="runner") + ROLE.format(name="emr-service") + '''
+resource "aws_iam_role_policy" "runner" {
+  role = aws_iam_role.runner.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["elasticmapreduce:RunJobFlow", "elasticmapreduce:DescribeCluster"],
+                   Resource = "*" },
+                 { Effect = "Allow", Action = ["iam:PassRole"], Resource = "arn:aws:iam::123456789012:role/%s" }]
+  })
+}
+'''
+EMR = "from airflow.providers.amazon.aws.operators.emr import EmrCreateJobFlowOperator\n"
+
+
+def _missing_pass_role(tmp_path, passable):
+    write(tmp_path, {"main.tf": RUNNER % passable, "dags/d.py": _dag(
+        "    EmrCreateJobFlowOperator(task_id='cluster', aws_conn_id='aws_runner', job_flow_overrides={\n"
+        "        'ServiceRole': 'arn:aws:iam::123456789012:role/emr-service'})\n", EMR)})
+    facts, _ = collect_facts(RunOptions(paths=["."], cwd=tmp_path))
+    connections = [{"conn_id": "aws_runner", "conn_type": "aws", "principal": "arn:aws:iam::123456789012:role/runner"}]
+    model = build_model(facts, [], tmp_path, declared_connections=connections)
+    task = model["airflow"]["tasks"][0]
+    assert task["job_identities"][0]["requires"]["permission"] == "iam:PassRole"
+    rows = [r for r in task["needs"]["aws"] if "iam:PassRole" in r["actions"]]
+    # the job's role replaces the catalogue's "PassRole on some role"
+    assert [r["resource"] for r in rows] == ["arn:aws:iam::123456789012:role/emr-service"]
+    identity = next(i for i in model["privilege"]["identities"] if i["principal"].endswith("aws_iam_role.runner"))
+    return [m for m in identity["missing"] if m["action"] == "iam:PassRole"]
+
+
+def test_a_delegated_role_the_runner_cannot_pass_is_a_missing_grant(tmp_path):
+    missing = _missing_pass_role(tmp_path, "other")
+    assert [m["resource"] for m in missing] == ["arn:aws:iam::123456789012:role/emr-service"]
+
+
+def test_a_delegated_role_the_runner_may_pass_is_not_missing(tmp_path):
+    assert _missing_pass_role(tmp_path, "emr-service") == []
+
+
+def test_helm_workers_named_by_templatefile_and_bound_by_a_remote_pod_identity_module(tmp_path):
+    write(tmp_path, {
+        "infra/helm-values/airflow.yaml": "workers:\n  serviceAccount:\n    name: ${worker_sa}\n",
+        "infra/airflow.tf": 'locals {\n  workers = "etl-worker"\n  values = templatefile("${path.module}/helm-values/'
+                            'airflow.yaml", { worker_sa = local.workers })\n}\n'
+                            'module "worker_identity" {\n  source = "terraform-aws-modules/eks-pod-identity/aws"\n'
+                            '  name = "etl-worker-role"\n  associations = {\n    w = { namespace = "airflow", '
+                            'service_account = local.workers }\n  }\n}\n',
+        "dags/d.py": _dag("    BashOperator(task_id='b', bash_command='true')\n",
+                          "from airflow.operators.bash import BashOperator\n")})
+    code = _code(_tasks(tmp_path)["b"])
+    assert code["reference"] == "role/etl-worker-role" and code["resolution"] == "ambient"
+    assert any("module.worker_identity" in step["detail"] for step in code["evidence"])
+
+
+def test_connections_airflow_creates_are_not_undefined(tmp_path):
+    write(tmp_path, {"dags/d.py": _dag("    EmrCreateJobFlowOperator(task_id='c', emr_conn_id='emr_default')\n", EMR)})
+    usage = next(i for i in _tasks(tmp_path)["c"]["identities"] if i["conn_id"] == "emr_default")
+    assert usage["connection_defined"] is False and usage["airflow_default_connection"] is True

@@ -23,6 +23,7 @@ EXPECTED = {
     ("ATF-WORKFLOW-005", "examples/data-platform/dags/terraform_apply.py", 13),
     # list_archive's undefined connection falls back to the prod role, which may not list the archive bucket
     ("ATF-PRIVILEGE-007", "examples/data-platform/dags/reporting.py", 10),
+    ("ATF-PRIVILEGE-011", "examples/data-platform/dags/terraform_apply.py", 13),  # the etl role lacks MWAA's actions
 }
 SECRETS = ("example-only-not-a-real-secret-value-000000", "example-only-not-a-real-secret")
 
@@ -43,7 +44,7 @@ def test_json_carries_the_expected_findings_in_the_documented_shape(outputs):
     for finding in document["findings"]:
         assert list(finding) == ["rule_id", "category", "severity", "message", "path", "line", "column", "end_line",
                                  "end_column", "remediation", "fingerprint"]
-    assert document["summary"] == {"files": 12, "findings": 9, "by_severity": {"critical": 1, "high": 4, "medium": 4},
+    assert document["summary"] == {"files": 12, "findings": 10, "by_severity": {"critical": 1, "high": 4, "medium": 5},
                                    "errors": 0}
 
 
@@ -87,7 +88,7 @@ def test_text_groups_findings_by_file_with_source_and_fix(outputs):
     text = outputs["text"].stdout
     assert "examples/data-platform/terraform/prod/backend.tf\n" in text
     assert '  backend "s3" {' in text and "= fix:" in text
-    assert "Found 9 findings (1 critical, 4 high, 4 medium) in 12 files." in text
+    assert "Found 10 findings (1 critical, 4 high, 5 medium) in 12 files." in text
     assert "\033[" not in text  # not a terminal: no colour
 
 

@@ -61,3 +61,12 @@ def test_a_failing_rego_test_is_reported_as_failing(tmp_path):
 def test_every_rule_is_documented(rule):
     docs = (FIXTURES.parent / "docs" / "rules.md").read_text("utf-8")
     assert f"### {rule.id}" in docs
+
+
+def test_the_built_in_packs_metadata_is_valid_against_the_schema(monkeypatch):
+    # Runs skip this check for the built-in pack (start-up time); the suite makes it for them.
+    from airtf_lint import rulepack
+
+    monkeypatch.setattr(rulepack, "VALIDATE_BUILTIN", True)
+    pack = rulepack.load_rule_pack([rulepack.builtin_rules_dir()])
+    assert len(pack.rules) >= 30

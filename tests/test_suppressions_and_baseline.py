@@ -29,12 +29,13 @@ def test_slash_comment_on_the_line_above_suppresses(tmp_path):
 
 def test_suppression_for_another_rule_does_not_hide(tmp_path):
     write(tmp_path, {"main.tf": UNLOCKED.replace('"s3" {', '"s3" { # airtf-lint: ignore[ATF-STATE-001]')})
-    assert _findings(tmp_path)[1] == [("ATF-STATE-003", "main.tf", 2)]
+    # ...and the comment that hid nothing is reported (ATF-META-001)
+    assert sorted(_findings(tmp_path)[1]) == [("ATF-META-001", "main.tf", 2), ("ATF-STATE-003", "main.tf", 2)]
 
 
 def test_suppression_two_lines_above_does_not_hide(tmp_path):
     write(tmp_path, {"main.tf": "# airtf-lint: ignore[ATF-STATE-003]\n" + UNLOCKED})
-    assert _findings(tmp_path)[1] == [("ATF-STATE-003", "main.tf", 3)]
+    assert sorted(_findings(tmp_path)[1]) == [("ATF-META-001", "main.tf", 1), ("ATF-STATE-003", "main.tf", 3)]
 
 
 def test_category_and_several_ids_in_one_comment():

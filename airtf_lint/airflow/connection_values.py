@@ -46,9 +46,23 @@ def _clean_extras(extra: Any) -> tuple[dict[str, Any], list[str]]:
         if key in SECRET_EXTRAS:
             if value not in (None, ""):
                 secrets.append(key)
+            email = _key_client_email(value) if key == "keyfile_dict" else None
+            if email:
+                kept["key_client_email"] = email  # whose key it is: not a secret
         elif key in IDENTITY_EXTRAS:
             kept[key] = value
     return kept, sorted(secrets)
+
+
+def _key_client_email(value: Any) -> str | None:
+    """The `client_email` of a service-account key given inline (keyfile_dict, a dict or a JSON string)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return None
+    email = value.get("client_email") if isinstance(value, dict) else None
+    return email if isinstance(email, str) and "@" in email and len(email) < 320 else None
 
 
 AWS_KEY_EXTRAS = frozenset({"aws_access_key_id", "aws_secret_access_key"})
@@ -60,6 +74,8 @@ def static_credentials(definition: dict[str, Any]) -> str | None:
     conn_type = str(definition.get("conn_type") or "")
     secrets = set(definition.get("secret_extras") or [])
     extra = definition.get("extra") or {}
+    if conn_type == "aws" and "aws_session_token" in secrets:
+        return None  # temporary credentials (an STS session): they expire, they are not a long-lived key
     if conn_type == "aws" and ((definition.get("login_present") and definition.get("password_present"))
                                or AWS_KEY_EXTRAS & secrets):
         return "AWS access key pair"

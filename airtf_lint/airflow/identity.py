@@ -12,12 +12,23 @@ Kubernetes service account and the cloud identity bound to it (IRSA, EKS Pod Ide
 from __future__ import annotations
 
 import fnmatch
+import re
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from airtf_lint.terraform.aws_iam import arn_name
 from airtf_lint.terraform.gcp_iam import SERVICE_ACCOUNT_EMAIL
+from airtf_lint.yamlload import load_yaml
 
 DEFAULT_CONNECTIONS = frozenset({"aws_default", "google_cloud_default", "kubernetes_default"})
+
+
+@cache
+def airflow_default_connections() -> frozenset[str]:
+    """The ids Airflow's create_default_connections defines (data/airflow_connections.yaml)."""
+    text = resources.files("airtf_lint").joinpath("data/airflow_connections.yaml").read_text("utf-8")
+    return frozenset(load_yaml(text).get("airflow_default_connections") or ())
 IRSA = "eks.amazonaws.com/role-arn"
 WORKLOAD_IDENTITY = "iam.gke.io/gcp-service-account"
 # Airflow components by the names Helm values give them (official chart; 2.x webserver, 3.x apiServer).
@@ -25,7 +36,9 @@ COMPONENTS = {"workers": ("workers",), "triggerer": ("triggerer",),
               "dag_processor": ("dagProcessor", "dag_processor", "scheduler")}
 # Operators whose pods' service account is written in the resource they submit, not in service_account_name.
 SPEC_ACCOUNT_CLASSES = frozenset({"SparkKubernetesOperator"})
-SOURCE_PRECEDENCE = {"config": 0, "terraform": 1, "environment": 2, "env_file": 2, "export": 3, "settings": 3}
+ENV_SOURCES = frozenset({"environment", "env_file"})  # definitions read from AIRFLOW_CONN_* variables
+SOURCE_PRECEDENCE = {"config": 0, "terraform": 1, "environment": 2, "env_file": 2, "export": 3, "settings": 3,
+                     "cli_script": 3, "python": 4}
 
 
 class PrincipalIndex:
@@ -70,13 +83,30 @@ class IdentityResolver:
     def __init__(self, model: dict[str, Any]) -> None:
         self.terraform = model["terraform"]
         self.environment = model["airflow"].get("environment") or {}
-        self.worker_accounts = model["airflow"].get("worker_accounts", [])
+        hints = model["airflow"].get("terraform_hints") or {}
+        self.module_bindings = hints.get("bindings") or []
+        self.worker_accounts = [_rendered(a, hints.get("templates") or [])
+                                for a in model["airflow"].get("worker_accounts", [])]
         self.index = PrincipalIndex(self.terraform)
         self.definitions: dict[str, list[dict[str, Any]]] = {}
         for definition in model["airflow"]["connections"]:
             self.definitions.setdefault(definition["conn_id"], []).append(definition)
+        # AIRFLOW_CONN_<ID> is looked up by the connection id in upper case: `MY_API` and `my_api` both find it.
+        self.env_definitions: dict[str, list[dict[str, Any]]] = {}
+        for definition in model["airflow"]["connections"]:
+            if definition["source"] in ENV_SOURCES:
+                self.env_definitions.setdefault(definition["conn_id"].upper(), []).append(definition)
         for found in self.definitions.values():
             found.sort(key=lambda d: SOURCE_PRECEDENCE.get(d["source"], 9))
+
+    def definitions_of(self, conn_id: Any) -> list[dict[str, Any]]:
+        if not isinstance(conn_id, str):
+            return []
+        found = self.definitions.get(conn_id, [])
+        by_env = [d for d in self.env_definitions.get(conn_id.upper(), []) if d["conn_id"] != conn_id]
+        if not by_env:
+            return found
+        return sorted([*found, *by_env], key=lambda d: SOURCE_PRECEDENCE.get(d["source"], 9))
 
     # --- ambient identities -------------------------------------------------------------------------------------
 
@@ -118,7 +148,10 @@ class IdentityResolver:
                 environment, principal = found
                 detail = ("default compute service account" if environment["uses_default_compute_account"]
                           else "node service account")
-                return self._identity("ambient", "gcp", principal, environment.get("service_account_value"),
+                reference = environment.get("service_account_value")
+                if environment["uses_default_compute_account"]:
+                    reference = "PROJECT_NUMBER-compute@developer.gserviceaccount.com (Compute Engine default)"
+                return self._identity("ambient", "gcp", principal, reference,
                                       [_step("composer", f"Composer environment {environment['address']} {detail}",
                                              environment["path"], environment["line"])])
         return self._identity("unresolved", cloud, None, None,
@@ -151,13 +184,28 @@ class IdentityResolver:
             return None
         account = workers[0]
         annotations = account["annotations"] if isinstance(account.get("annotations"), dict) else {}
-        if not any(k in annotations for k in (IRSA, WORKLOAD_IDENTITY)) and isinstance(account.get("name"), str):
+        name = account.get("name")
+        if isinstance(name, str) and "${" in name:
+            name = None  # a template placeholder no templatefile() call fills
+        if not any(k in annotations for k in (IRSA, WORKLOAD_IDENTITY)) and isinstance(name, str):
             namespace = account.get("namespace") or self._airflow_namespace()
-            bound, steps = self._bound(namespace, account["name"], cloud)
+            helm = _step("helm", f"Helm values: {component} run as service account {name}"
+                         + (f" (templatefile() at {account['rendered_by']['path']}:{account['rendered_by']['line']})"
+                            if account.get("rendered_by") else ""), account["path"], account["line"])
+            bound, steps = self._bound(namespace, name, cloud)
             if bound is not None:
-                evidence = [_step("helm", f"Helm values: {component} run as service account {account['name']}",
-                                  account["path"], account["line"])] + steps + [_principal_step(bound)]
-                return self._identity("ambient", bound["cloud"], bound, f"{namespace}/{account['name']}", evidence)
+                return self._identity("ambient", bound["cloud"], bound, f"{namespace}/{name}",
+                                      [helm] + steps + [_principal_step(bound)])
+            module = self._module_binding(namespace, name, None)
+            if module is not None:
+                binding, reference, step = module
+                namespace = binding["namespace"]
+                if cloud in ("aws", None):
+                    return self._identity("ambient", "aws", None, reference, [helm, step])
+            if cloud in ("kubernetes", None) or not self._cloud_runtime(cloud):
+                return self._identity("ambient", "kubernetes", None, f"{namespace}/{name}", [helm, _step(
+                    "binding", f"no cloud identity bound to {namespace}/{name} in the files read: the workers run "
+                               f"as that Kubernetes service account")])
         for key, kind in ((IRSA, "aws"), (WORKLOAD_IDENTITY, "gcp")):
             reference = annotations.get(key)
             if isinstance(reference, str) and cloud in (kind, None):
@@ -167,6 +215,37 @@ class IdentityResolver:
                 return self._identity("ambient", kind, principal, reference,
                                       evidence + ([_principal_step(principal)] if principal else []))
         return None
+
+    def _module_binding(self, namespace: str, account: str,
+                        cloud: str | None) -> tuple[dict[str, Any], str, dict[str, Any]] | None:
+        """A remote IAM module (eks-pod-identity, iam-role-for-service-accounts-eks) binding the account to the
+        role it creates, named by the module's input. The namespace must match, unless the workers' namespace is
+        not known (then the account name alone, when one binding has it)."""
+        if cloud not in ("aws", None):
+            return None
+        same = [b for b in self.module_bindings if b["service_account"] == account]
+        chosen = [b for b in same if b["namespace"] == namespace]
+        if not chosen and namespace == "default" and not self._namespace_known() and len(same) == 1:
+            chosen = same
+        if len(chosen) != 1 or not chosen[0].get("role_name"):
+            return None
+        binding = chosen[0]
+        how = "EKS Pod Identity" if binding["kind"] == "pod_identity" else "IRSA"
+        reference = f"role/{binding['role_name']}"
+        return binding, reference, _step("binding", f"{how}: {binding['module']} ({binding['source']}, not read: "
+                                                    f"remote) binds {binding['namespace']}/{account} to the role it "
+                                                    f"creates, named {binding['role_name']!r} by the module input",
+                                         binding["path"], binding["line"])
+
+    def _namespace_known(self) -> bool:
+        return bool(self.environment.get("kubernetes_namespace") or "/" in str(
+            self.environment.get("kubernetes_service_account") or ""))
+
+    def _cloud_runtime(self, cloud: str | None) -> bool:
+        """An MWAA or Composer environment in the Terraform gives the workers' cloud identity instead."""
+        aws = self.terraform.get("aws", {}).get("mwaa_environments", [])
+        gcp = self.terraform.get("gcp", {}).get("composer_environments", [])
+        return bool(aws and cloud == "aws" or gcp and cloud == "gcp")
 
     def _single(self, environments: list[dict[str, Any]], key: str,
                 address: str | None) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
@@ -219,6 +298,10 @@ class IdentityResolver:
         bound, steps = self._bound(namespace, account, cloud, ksa)
         evidence += steps
         if bound is None:
+            module = self._module_binding(namespace, account, cloud)
+            if module is not None:
+                _binding, reference, step = module
+                return self._identity("ambient", "aws", None, reference, evidence + [step])
             if ksa is None:
                 return self._identity("ambient", "kubernetes", None, f"{namespace}/{account}", evidence)
             return self._identity("ambient", "kubernetes", ksa, f"{namespace}/{account}", evidence)
@@ -304,14 +387,20 @@ class IdentityResolver:
             if usage["when_missing"] == "ambient":
                 return self._with(self.ambient(task, cloud, code=False), evidence, usage)
             return self._identity("unresolved", cloud, None, None, evidence, usage)
-        definitions = self.definitions.get(conn_id, [])
+        definitions = self.definitions_of(conn_id)
         if not definitions:
+            by_airflow = conn_id in airflow_default_connections()
+            if by_airflow:
+                evidence.append(_step("connection", f"{conn_id} is one of the connections Airflow creates with a "
+                                                    f"placeholder definition (create-default-connections)"))
             if usage["when_missing"] == "ambient" or conn_id in DEFAULT_CONNECTIONS:
                 resolved = self._with(self.ambient(task, cloud, code=False), evidence, usage)
                 resolved["connection_defined"] = False
+                resolved["airflow_default_connection"] = by_airflow
                 return resolved
             result = self._identity("unresolved", cloud, None, None, evidence, usage)
             result["connection_defined"] = False
+            result["airflow_default_connection"] = by_airflow
             return result
         chosen = definitions[0]
         evidence.append(_step("connection", f"{conn_id} defined in {chosen['source']}", chosen["path"], chosen["line"]))
@@ -346,7 +435,7 @@ class IdentityResolver:
     def _impersonated(self, task: dict[str, Any], usage: dict[str, Any], chain: tuple[str, dict[str, Any]],
                       evidence: list[dict[str, Any]]) -> dict[str, Any]:
         last, argument = chain
-        definitions = self.definitions.get(usage["conn_id"] or "", [])
+        definitions = self.definitions_of(usage["conn_id"] or "")
         if definitions:
             evidence.append(_step("connection", f"{usage['conn_id']} defined in {definitions[0]['source']}: its "
                                                 f"credentials only mint the impersonated account's token",
@@ -391,6 +480,12 @@ class IdentityResolver:
                     _step("impersonation", f"impersonates {last} (connection impersonation_chain)")] + (
                     [_principal_step(principal)] if principal else []), usage, static_credentials=static)
             if static or chosen.get("credential_key"):
+                email = extra.get("key_client_email")
+                if isinstance(email, str) and not chosen.get("credential_key"):
+                    principal = self.index.find(email, "gcp")
+                    return self._identity("connection", "gcp", principal, email, evidence + [
+                        _step("key", f"its inline service-account key (keyfile_dict) is {email}'s")] + (
+                        [_principal_step(principal)] if principal else []), usage, static_credentials=True)
                 return self._static_key(chosen, "service-account key", evidence, usage)
             return self._with(self.ambient(task, "gcp", code=False), evidence, usage)
         # A non-cloud connection (a database, Docker registry, HTTP API): its credentials are the connection's own,
@@ -499,7 +594,7 @@ class IdentityResolver:
         found = self.worker({"identity_arguments": {}, "path": call.get("path")}, cloud, component="dag_processor")
         evidence = [_step("module", f"{call.get('callee') or call.get('call') or 'a call'} at module level runs in "
                                     f"the DAG processor at every parse", call.get("path"), call.get("line"))]
-        definitions = self.definitions.get(conn_id, []) if isinstance(conn_id, str) else []
+        definitions = self.definitions_of(conn_id) if isinstance(conn_id, str) else []
         if definitions:
             chosen = definitions[0]
             evidence.append(_step("connection", f"{conn_id} defined in {chosen['source']}", chosen["path"],
@@ -541,6 +636,26 @@ class IdentityResolver:
                         "requires": {"cloud": cloud, "permission": permission,
                                      "resource": principal["id"] if principal else reference}})
         return out
+
+_PLACEHOLDER = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
+
+
+def _rendered(account: dict[str, Any], templates: list[dict[str, Any]]) -> dict[str, Any]:
+    """A Helm values service account whose name is a `${var}` placeholder, filled from the templatefile() call
+    that renders that values file (when exactly one call gives the variable a known value)."""
+    name = account.get("name")
+    if not isinstance(name, str) or "${" not in name:
+        return account
+    calls = [t for t in templates if t["file"] == account.get("path")]
+    rendered = name
+    for variable in _PLACEHOLDER.findall(name):
+        found = {t["variables"].get(variable) for t in calls}
+        if len(found) != 1 or None in found:
+            return account
+        value = next(iter(found))
+        rendered = re.sub(r"\$\{\s*" + variable + r"\s*\}", lambda _m, v=value: v, rendered)
+    return {**account, "name": rendered, "rendered_by": {"path": calls[0]["path"], "line": calls[0]["line"]}}
+
 
 def _executor_pod(task: dict[str, Any]) -> bool:
     """The task's own worker is a pod (a KubernetesExecutor pod_override naming its service account)."""
@@ -684,7 +799,11 @@ def attach_identities(model: dict[str, Any]) -> None:
     for connection in model["airflow"]["connections"]:
         variants.setdefault(connection["conn_id"], set()).add(_fingerprint(connection))
     for connection in model["airflow"]["connections"]:
-        connection["used_by"] = sorted(users.get(connection["conn_id"], ()))
+        used = set(users.get(connection["conn_id"], ()))
+        if connection["source"] in ENV_SOURCES:  # AIRFLOW_CONN_MY_API serves `my_api` and `MY_API`
+            used |= {n for conn_id, names in users.items() if conn_id.upper() == connection["conn_id"].upper()
+                     for n in names}
+        connection["used_by"] = sorted(used)
         connection["definitions_differ"] = len(variants[connection["conn_id"]]) > 1
     # Indexes, so that rules about principals never scan every task.
     model["airflow"]["tasks_by_principal"] = {k: sorted(v) for k, v in sorted(tasks_by_principal.items())}

@@ -14,7 +14,13 @@ from dataclasses import replace
 from typing import Any
 
 from airtf_lint.airflow.catalogue import Catalogue, catalogue
-from airtf_lint.airflow.classes import ClassIndex, Resolution, evaluate_chain, provider_module
+from airtf_lint.airflow.classes import (
+    ClassIndex,
+    Resolution,
+    evaluate_chain,
+    provider_module,
+)
+from airtf_lint.airflow.terraform_hints import terraform_hints
 from airtf_lint.facts import FileFacts, TaskFact, Value
 
 _POD_WORDS = ("kubernetes", "pod", "eks", "gke", "k8s")
@@ -368,7 +374,7 @@ def airflow_records(all_facts: list[FileFacts]) -> tuple[list[dict[str, Any]], l
     return dags, tasks
 
 
-def airflow_file_records(all_facts: list[FileFacts]) -> dict[str, list[dict[str, Any]]]:
+def airflow_file_records(all_facts: list[FileFacts]) -> dict[str, Any]:
     """Per DAG file: code the DAG processor runs at every parse (module_calls) and the sibling files it reads."""
     cat = catalogue()
     calls, reads = [], []
@@ -398,4 +404,4 @@ def airflow_file_records(all_facts: list[FileFacts]) -> dict[str, list[dict[str,
             calls.append(record)
         for read in facts.dag.config_reads:
             reads.append({"dag_path": facts.source.path, **read})
-    return {"module_calls": calls, "config_files": reads}
+    return {"module_calls": calls, "config_files": reads, "terraform_hints": terraform_hints(all_facts)}

@@ -8,6 +8,8 @@ set comes back keyed by rule id.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -71,21 +73,90 @@ def clean_message(text: str) -> str:
     return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "..."
 
 
-def create_engine(name: str, pack: RulePack, opa: Any = None) -> Engine:
-    """`opa` (OpaSettings) selects the OPA server backend whatever the name."""
+_DATA_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def package_roots(pack: RulePack) -> set[str]:
+    """The first component of every package of the pack (`airtf`, `custom`, ...), and the aggregator's."""
+    roots = {RESULTS_PACKAGE.split(".")[0]}
+    for source in pack.modules.values():
+        found = re.search(r"^package\s+([A-Za-z_]\w*)", source, re.M)
+        if found:
+            roots.add(found.group(1))
+    return roots
+
+
+def check_data(pack: RulePack, data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The documents given with --data / `data:` sit beside the pack's packages under `data`: each top-level key
+    must be a Rego name (rules write `data.KEY`) and must not be the root of one of the pack's packages."""
+    data = dict(data or {})
+    roots = package_roots(pack)
+    for key in data:
+        if not _DATA_KEY.match(key):
+            raise EngineError(f"data key {key!r} is not a Rego name (letters, digits, _): rules could not write "
+                              f"data.{key}")
+        if key in roots:
+            raise EngineError(f"data key {key!r} is the root of the rule packages data.{key}.*: rename the key")
+    return data
+
+
+_DISTRIBUTIONS = {"regorus": "gordon-to-regorus", "regopy": "regopy"}
+
+
+def check_distribution(module: str) -> None:
+    """The imported `module` must come from the distribution airtf-lint pins. Several unofficial republications
+    of regorus install the same bare module name and overwrite each other's files: a silent swap would evaluate
+    rules on code nobody reviewed. Cheap: package metadata only, checked when the engine is created."""
+    from importlib import metadata
+
+    expected = _DISTRIBUTIONS[module]
+    owners = metadata.packages_distributions().get(module, [])
+    install = f"pip install 'airtf-lint[{module}]'"
+    if expected not in owners:
+        others = ", ".join(sorted(set(owners))) or "no distribution"
+        raise EngineError(f"the {module!r} module installed here comes from {others}, not {expected!r}; "
+                          f"uninstall it and {install}")
+    if len(set(owners)) > 1:
+        raise EngineError(f"several distributions install the {module!r} module ({', '.join(sorted(set(owners)))}) "
+                          f"and overwrite each other; keep only {expected!r} ({install})")
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec(module)
+    where = spec.origin if spec is not None else None
+    files = metadata.distribution(expected).files or []
+    if where and not any(os.path.realpath(f.locate()) == os.path.realpath(where) for f in files):
+        raise EngineError(f"the {module!r} module imported from {where} is not the one {expected!r} installed; "
+                          f"{install}")
+
+
+def create_engine(name: str, pack: RulePack, opa: Any = None, data: Mapping[str, Any] | None = None) -> Engine:
+    """`opa` (OpaSettings) selects the OPA server backend whatever the name. `data` is loaded under `data.*`."""
+    data = check_data(pack, data)
     if opa is not None:
         from airtf_lint.engine.opa_backend import OpaEngine
 
-        return OpaEngine(pack, opa)
+        return OpaEngine(pack, opa, data)
+    if name in ENGINES:
+        _require(name)
     if name == "regorus":
         from airtf_lint.engine.regorus_backend import RegorusEngine
 
-        return RegorusEngine(pack)
+        return RegorusEngine(pack, data)
     if name == "regopy":
         from airtf_lint.engine.regopy_backend import RegopyEngine
 
-        return RegopyEngine(pack)
+        return RegopyEngine(pack, data)
     raise EngineError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+
+
+def _require(name: str) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec(name) is None:
+        raise EngineError(f"the {name} engine is not installed: pip install 'airtf-lint[{name}]'")
+    if name == "regorus":
+        check_distribution("regorus")
 
 
 def normalise(results: Any) -> dict[str, list[dict[str, Any]]]:

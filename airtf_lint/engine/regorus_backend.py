@@ -1,4 +1,5 @@
-"""The regorus backend (Microsoft's Rust Rego interpreter, PyPI build gordon-to-regorus)."""
+"""The regorus backend (Microsoft's Rust Rego interpreter, PyPI build gordon-to-regorus, checked at start-up by
+`engine.check_distribution`)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from airtf_lint.rulepack import RulePack
 class RegorusEngine:
     name = "regorus"
 
-    def __init__(self, pack: RulePack) -> None:
+    def __init__(self, pack: RulePack, data: dict[str, Any] | None = None) -> None:
         self._pack = pack
         self._engine = regorus.Engine()
         try:
@@ -31,6 +32,11 @@ class RegorusEngine:
             self._engine.add_policy("<airtf-lint aggregator>", aggregator_module(pack))
         except RuntimeError as exc:
             raise EngineError(f"cannot compile rule pack: {clean_message(str(exc))}") from None
+        if data:
+            try:
+                self._engine.add_data_json(json.dumps(data))
+            except RuntimeError as exc:
+                raise EngineError(f"cannot load data: {clean_message(str(exc))}") from None
 
     def _query(self, query: str, model_json: str) -> object:
         engine = self._engine.clone()

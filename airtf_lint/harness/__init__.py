@@ -60,5 +60,23 @@ def load_pack_under_test(directories: list[Path]) -> PackUnderTest:
     mine = tuple(f"{name}/" for name in shown.values())
     rules = [r for r in pack.rules if r.path.startswith(mine)]
     tests = {name: source for name, source in pack.tests.items() if name.startswith(mine)}
+    return PackUnderTest(directories, pack, rules, tests, fixture_roots(directories))
+
+
+def fixture_roots(directories: list[Path]) -> list[Path]:
+    """Where a pack's fixtures live: `fixtures/` inside each rule directory or beside it."""
     roots = [root for d in directories for root in (d / "fixtures", d.parent / "fixtures") if root.is_dir()]
-    return PackUnderTest(directories, pack, rules, tests, list(dict.fromkeys(roots)))
+    return list(dict.fromkeys(roots))
+
+
+def fixture_folders(directories: list[Path], cwd: Path) -> list[Path]:
+    """The fixture repositories of these rule directories, `<root>/<RULE-ID>` folders holding `<case>/expected.yaml`
+    (deliberately bad examples, not part of the repository being linted)."""
+    folders = []
+    for root in fixture_roots([d if d.is_absolute() else cwd / d for d in directories]):
+        try:
+            children = sorted(root.iterdir())
+        except OSError:
+            continue
+        folders += [child for child in children if child.is_dir() and any(child.glob("*/expected.yaml"))]
+    return folders

@@ -4,6 +4,7 @@ as (rule id, path, line). A mismatch shows the difference, `-` expected but miss
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,14 @@ def expected_findings(case: Path) -> list[Finding]:
     return sorted((str(f["rule_id"]), str(f["path"]), int(f["line"])) for f in document.get("findings") or [])
 
 
-def fixture_tests(pack: PackUnderTest, engine: str = "regorus") -> list[Outcome]:
+def fixture_tests(pack: PackUnderTest, engine: str = "regorus",
+                  wanted: Callable[[str], object] | None = None) -> list[Outcome]:
     ids = [rule.id for rule in pack.rules]
     outcomes = []
     for rule in pack.rules:
         for case in pack.fixtures_of(rule.id):
-            outcomes.append(_run_case(pack, case, ids, engine))
+            if wanted is None or wanted(f"{case.parent.name}/{case.name}"):
+                outcomes.append(_run_case(pack, case, ids, engine))
     return outcomes
 
 

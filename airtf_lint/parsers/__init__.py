@@ -1,122 +1,20 @@
-"""The parse stage: one file in, its facts out. Pure and per file, so it can be cached and run in parallel.
+"""The parse stage: one file in, its facts out (airtf_lint.parsers.registry).
 
-A plain registry maps each file kind to its parser; a parser fills the kind-specific part of FileFacts and raises
-UnreadableFile for input it cannot use. Nothing a parser does can stop the other files from being analysed.
+This package's modules are imported on demand: `airtf_lint.parsers.text` (reading files) must not pull in every
+parser, so that commands which parse nothing (`--help`, an empty folder) start at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
-from airtf_lint.facts import FileError, FileFacts, FileKind, SourceFile
-from airtf_lint.parsers.connections import parse_connections
-from airtf_lint.parsers.dag import parse_dag, parse_python_module
-from airtf_lint.parsers.hcl import HclBody, parse_hcl
-from airtf_lint.parsers.plan import parse_plan
-from airtf_lint.parsers.text import UnreadableFile, read_text
-from airtf_lint.parsers.tfjson import parse_tf_json
-from airtf_lint.redaction import redact_line
-from airtf_lint.secrets.files import scan_file
-from airtf_lint.suppressions import find_suppressions
+_REGISTRY_NAMES = frozenset({"PARSERS", "parse_file", "parse_data", "unreadable", "describe_exception",
+                             "exception_line", "Parser"})
 
 
-def _keep_body(facts: FileFacts, body: HclBody) -> None:
-    facts.hcl_blocks = body.blocks
-    facts.hcl_attributes = body.attributes
-    facts.errors.extend(body.errors)
+def __getattr__(name: str) -> Any:
+    if name in _REGISTRY_NAMES:
+        from airtf_lint.parsers import registry
 
-
-def _terraform(text: str, source: SourceFile, facts: FileFacts) -> None:
-    json_syntax = source.path.endswith(".json")
-    body = parse_tf_json(text, source.path) if json_syntax else parse_hcl(text, source.path)
-    _keep_body(facts, body)
-
-
-def _variables(text: str, source: SourceFile, facts: FileFacts) -> None:
-    json_syntax = source.path.endswith(".json")
-    body = parse_tf_json(text, source.path, variables_only=True) if json_syntax else parse_hcl(text, source.path)
-    _keep_body(facts, body)
-
-
-def _plan(text: str, source: SourceFile, facts: FileFacts) -> None:
-    facts.plan = parse_plan(text, source.path)
-    facts.secrets.extend(facts.plan.sensitive)
-    facts.plan.sensitive = []
-
-
-def _dag(text: str, source: SourceFile, facts: FileFacts) -> None:
-    facts.dag = parse_dag(text, source.path, source.absolute)
-
-
-def _connections(text: str, source: SourceFile, facts: FileFacts) -> None:
-    facts.connections = parse_connections(text, source.path, source.absolute.suffix.lower())
-
-
-def _secrets_only(text: str, source: SourceFile, facts: FileFacts) -> None:
-    """Python modules that are not DAGs, and state files: read for secrets alone (state is never shown)."""
-
-
-def _python_module(text: str, source: SourceFile, facts: FileFacts) -> None:
-    """Other Python modules: read for secrets, and for the operator classes DAGs elsewhere import."""
-    facts.dag = parse_python_module(text, source.path)
-
-
-Parser = Callable[[str, SourceFile, FileFacts], None]
-
-PARSERS: dict[FileKind, Parser] = {
-    FileKind.TERRAFORM: _terraform,
-    FileKind.TFVARS: _variables,
-    FileKind.TFBACKEND: _variables,
-    FileKind.PLAN: _plan,
-    FileKind.DAG: _dag,
-    FileKind.CONNECTIONS: _connections,
-    FileKind.PYTHON: _python_module,
-    FileKind.STATE: _secrets_only,
-}
-
-
-def parse_file(source: SourceFile) -> FileFacts:
-    facts = FileFacts(source)
-    try:
-        text = read_text(source.absolute)
-    except UnreadableFile as exc:
-        facts.errors.append(FileError(source.path, exc.message, exc.line))
-        return facts
-    facts.suppressions = find_suppressions(text)
-    _guarded(facts, PARSERS[source.kind], text, "parsing")
-    # A file the parser rejects (a syntax error, a truncated plan) is still searched for secrets.
-    _guarded(facts, lambda t, _source, f: scan_file(t, f), text, "searching it for secrets")
-    return facts
-
-
-def _guarded(facts: FileFacts, step: Parser, text: str, doing: str) -> None:
-    source = facts.source
-    try:
-        step(text, source, facts)
-    except UnreadableFile as exc:
-        facts.errors.append(FileError(source.path, exc.message, exc.line))
-    except RecursionError:
-        facts.errors.append(FileError(source.path, "file is nested too deeply to analyse"))
-    except Exception as exc:  # noqa: BLE001 - a parser bug must cost one file, never the run
-        facts.errors.append(FileError(source.path, f"internal error while {doing}: {describe_exception(exc)}",
-                                      exception_line(exc)))
-
-
-def describe_exception(exc: BaseException) -> str:
-    """`AttributeError: 'str' object has no attribute 'append'`: what went wrong, in one line that can be shown.
-    The text may quote the input, so it goes through the same masking as every line shown beside a finding."""
-    detail = " ".join(str(exc).split())
-    if len(detail) > 200:
-        detail = detail[:200] + "..."
-    return f"{type(exc).__name__}: {redact_line(detail)}" if detail else type(exc).__name__
-
-
-def exception_line(exc: BaseException) -> int | None:
-    """The input line an exception names, where it names one (SyntaxError, yaml marks, json, our own `line`)."""
-    for name in ("line", "lineno"):
-        value = getattr(exc, name, None)
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return value
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line = getattr(mark, "line", None)
-    return line + 1 if isinstance(line, int) else None
+        return getattr(registry, name)
+    raise AttributeError(f"module 'airtf_lint.parsers' has no attribute {name!r}")

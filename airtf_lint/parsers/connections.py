@@ -23,19 +23,14 @@ from airtf_lint.facts import (
 )
 from airtf_lint.parsers.jsonfile import LineIndex, key_pattern, load_json
 from airtf_lint.parsers.text import UnreadableFile
+from airtf_lint.sniff import ENV_PREFIX, looks_like_connections  # noqa: F401 - recognised in discovery
 from airtf_lint.yamlload import check_expansion
 
-ENV_PREFIX = "AIRFLOW_CONN_"
+
 # Components of the official Helm chart whose serviceAccount decides the identity of the code they run.
 HELM_COMPONENTS = frozenset({"workers", "scheduler", "triggerer", "dagProcessor", "webserver", "apiServer"})
 _ENV_LINE = re.compile(r"^[ \t]*(?:export[ \t]+)?(AIRFLOW_CONN_[A-Za-z0-9_.-]+)[ \t]*=[ \t]*(.*)$", re.M)
 _URI = re.compile(r"^[a-z][a-z0-9+_.-]*://", re.I)
-
-
-def looks_like_connections(head: str, suffix: str) -> bool:
-    if suffix == ".env":
-        return ENV_PREFIX in head
-    return "conn_type" in head or ENV_PREFIX in head or ("serviceAccount:" in head and "workers:" in head)
 
 
 def _conn_id_from_env(name: str) -> str:

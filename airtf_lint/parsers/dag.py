@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 
 from pathlib import Path
 
@@ -11,15 +10,7 @@ from airtf_lint.airflow.dag_analysis import analyse_dag, collect_classes
 from airtf_lint.facts import DagFileFacts
 from airtf_lint.parsers.text import UnreadableFile
 
-DAG_MARKERS = ("DAG(", "@dag", "dag(")
-
-
-_OPERATOR_CLASS = re.compile(r"^class\s+\w+\s*\([^)]*(?:Operator|Sensor)\b", re.M)
-
-
-def looks_like_dag(text: str) -> bool:
-    """A DAG file, or a module of the repository's own operators (which DAGs elsewhere instantiate)."""
-    return "airflow" in text and (any(marker in text for marker in DAG_MARKERS) or bool(_OPERATOR_CLASS.search(text)))
+from airtf_lint.sniff import DAG_MARKERS, looks_like_dag  # noqa: F401 - recognised in discovery, kept importable here
 
 
 def scanned_root(path: str, absolute: Path | None) -> Path | None:

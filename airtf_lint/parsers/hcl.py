@@ -87,7 +87,7 @@ def _top_level_chunks(text: str) -> list[tuple[int, str]]:
 
 def _parse_chunk(text: str, path: str, line_offset: int) -> HclBody:
     source = _Source(text)
-    root = tree_sitter.Parser(_language()).parse(source.data).root_node
+    root = tree_sitter.Parser(_language()).parse(_grammar_bytes(source.data)).root_node
     walker = _Walker(source, path, line_offset)
     body = HclBody()
     if root.has_error:  # O(1): tree-sitter marks every ancestor of an error or invented token
@@ -97,8 +97,88 @@ def _parse_chunk(text: str, path: str, line_offset: int) -> HclBody:
     # Comments before the first block are siblings of the body, not inside it.
     top = next((child for child in root.named_children if child.type == "body"), None)
     if top is not None:
-        body.blocks, body.attributes = walker.body(top)
+        body.blocks, body.attributes = walker.body(top, body.errors)
     return body
+
+
+# `1e3` (an exponent without a fraction) is valid HCL that the tree-sitter grammar rejects; `1.5e3` it accepts.
+_EXPONENT_HINT = re.compile(rb'(?<![\w.])[0-9]+[eE][+-]?[0-9]')
+# What the scan below stops at: a string's start, comments, a heredoc's start, braces, and such a literal.
+_CODE_STOP = re.compile(rb'"|#|//|/\*|<<-?[ \t]*([A-Za-z_][\w-]*)[ \t]*\r?\n|\{|\}|(?<![\w.])[0-9]+([eE][+-]?)(?=[0-9])')
+_STRING_STOP = re.compile(rb'\\.|"|\$\$\{|%%\{|[$%]\{|\r?\n', re.S)
+
+
+def _grammar_bytes(data: bytes) -> bytes:
+    """The bytes tree-sitter is given: the source with each `1e3`-style literal outside strings, comments and
+    heredocs spelled with the same number of bytes in a form the grammar accepts (`103`, `1e+3` as `1003`), so
+    every node keeps its offsets and columns. Only the grammar sees the respelling: literal values and source
+    text are read from the original, so the value stays 1000."""
+    if not _EXPONENT_HINT.search(data):
+        return data
+    out = bytearray(data)
+    # What each open `{` belongs to: None for code; for a template interpolation, what its `}` resumes: a quoted
+    # string (True) or a heredoc (the pattern of its closing marker).
+    braces: list[bool | re.Pattern[bytes] | None] = []
+    position, size = 0, len(data)
+    while position < size:
+        match = _CODE_STOP.search(data, position)
+        if match is None:
+            break
+        token = match.group(0)
+        position = match.end()
+        if match.group(2) is not None:  # an exponent without a fraction
+            start, end = match.span(2)
+            out[start:end] = b"0" * (end - start)
+        elif token == b'"':
+            position = _skip_string(data, position, braces)
+        elif token == b"{":
+            braces.append(None)
+        elif token == b"}":
+            resume = braces.pop() if braces else None
+            if resume is True:
+                position = _skip_string(data, position, braces)
+            elif resume is not None:
+                position = _skip_heredoc(data, position, resume, braces)
+        elif token in (b"#", b"//"):
+            newline = data.find(b"\n", position)
+            position = size if newline < 0 else newline + 1
+        elif token == b"/*":
+            close = data.find(b"*/", position)
+            position = size if close < 0 else close + 2
+        else:  # a heredoc, which ends at the line holding its marker alone
+            marker = re.compile(rb"^[ \t]*" + re.escape(match.group(1)) + rb"[ \t]*\r?$|[$%]{1,2}\{", re.M)
+            position = _skip_heredoc(data, position, marker, braces)
+    return bytes(out)
+
+
+def _skip_heredoc(data: bytes, position: int, marker: re.Pattern[bytes], braces: list) -> int:  # type: ignore[type-arg]
+    """From inside a heredoc, past its closing marker; at an interpolation, into it."""
+    while True:
+        match = marker.search(data, position)
+        if match is None:
+            return len(data)
+        token = match.group(0)
+        position = match.end()
+        if len(token) == 2 and token.endswith(b"{"):  # ${ or %{ (not the escapes $${ and %%{)
+            braces.append(marker)
+            return position
+        if not token.endswith(b"{"):
+            return position
+
+
+def _skip_string(data: bytes, position: int, braces: list) -> int:  # type: ignore[type-arg]
+    """From inside a quoted string, past its end; at an interpolation, into it (code again until its `}`)."""
+    while True:
+        match = _STRING_STOP.search(data, position)
+        if match is None:
+            return len(data)
+        token = match.group(0)
+        position = match.end()
+        if token == b'"' or token.endswith(b"\n"):  # a string never spans lines
+            return position
+        if len(token) == 2 and token.endswith(b"{"):  # ${ or %{, not the escapes $${ and %%{
+            braces.append(True)
+            return position
 
 
 class _Source:
@@ -156,26 +236,54 @@ class _Walker:
             kind = node.type
             message = f"syntax error: missing {kind!r}" if kind in _PUNCTUATION else "syntax error: invalid expression"
         else:
-            message = f"syntax error near {_excerpt(self.source.of(node))}"
+            node = _innermost_error(node)
+            after = self.source.data[node.start_byte:node.start_byte + 200].decode("utf-8", "replace")
+            escape = _BAD_ESCAPE.match(after)
+            if escape:
+                message = (f"syntax error: invalid escape sequence '{escape.group(0)}' (a string allows \\n \\r "
+                           f"\\t \\\" \\\\ \\uNNNN \\UNNNNNNNN)")
+            else:
+                one_line = node.start_point[0] == node.end_point[0] and node.end_byte > node.start_byte
+                message = f"syntax error near {_excerpt(self.source.of(node) if one_line else after)}"
         start = node.start_point
         return FileError(self.path, message, start[0] + 1 + self.line_offset, self.source.column(node.start_byte,
                                                                                                start[1]))
 
-    def body(self, node: Node) -> tuple[list[HclBlock], dict[str, HclAttribute]]:
+    def body(self, node: Node, errors: list[FileError] | None = None) -> tuple[list[HclBlock],
+                                                                             dict[str, HclAttribute]]:
+        """A body's blocks and attributes. Given `errors` (the top level), a block or attribute this code fails on
+        becomes an error at its line and costs only itself."""
         blocks: list[HclBlock] = []
         attributes: dict[str, HclAttribute] = {}
         for child in node.named_children:
-            kind = child.type
-            if kind == "block":
-                blocks.append(self.block(child))
-            elif kind == "attribute":
-                named = child.named_children
-                if len(named) < 2:
-                    continue
-                name = self.source.of(named[0])
-                ir = self.build(named[-1])
-                attributes[name] = HclAttribute(name, evaluate(ir), self.location(child), ir)
+            if errors is None:
+                self._member(child, blocks, attributes)
+                continue
+            try:
+                self._member(child, blocks, attributes)
+            except RecursionError:
+                errors.append(self._error(child, "nested too deeply to analyse"))
+            except Exception as exc:  # noqa: BLE001 - a bug of ours costs one block, never the file
+                detail = " ".join(str(exc).split())[:200]
+                errors.append(self._error(child, f"internal error while parsing this {child.type}: "
+                                                 f"{type(exc).__name__}{': ' + redact_line(detail) if detail else ''}"))
         return blocks, attributes
+
+    def _error(self, node: Node, message: str) -> FileError:
+        where = self.location(node)
+        return FileError(self.path, message, where.line, where.column)
+
+    def _member(self, child: Node, blocks: list[HclBlock], attributes: dict[str, HclAttribute]) -> None:
+        kind = child.type
+        if kind == "block":
+            blocks.append(self.block(child))
+        elif kind == "attribute":
+            named = child.named_children
+            if len(named) < 2:
+                return
+            name = self.source.of(named[0])
+            ir = self.build(named[-1])
+            attributes[name] = HclAttribute(name, evaluate(ir), self.location(child), ir)
 
     def block(self, node: Node) -> HclBlock:
         block_type = ""
@@ -194,7 +302,40 @@ class _Walker:
                 labels.append(label.value if isinstance(label, Lit) else self.source.of(child).strip('"'))
             elif kind == "body":
                 blocks, attributes = self.body(child)
+        _settle_shared_names(blocks, attributes)
         return HclBlock(block_type, tuple(labels), attributes, blocks, self.location(node))
+
+
+def _settle_shared_names(blocks: list[HclBlock], attributes: dict[str, HclAttribute]) -> None:
+    """An attribute and nested blocks of one name in one body (`volume = "x"` and `volume { ... }`) are valid HCL
+    that Terraform rejects against a provider schema; checkov's own tests hold such files. Every reader of a block
+    sees its body as one object in which a block type maps to a list of objects (`terraform show -json`'s shape,
+    `HclBlock.values()`), so the parser settles the clash here: the blocks win, and the attribute stays only when
+    it is written as a tuple (`volume = [...]`, the attributes-as-blocks form), whose elements then come before
+    the blocks' objects. A string, an object or a reference that could be anything is dropped. A `dynamic "x"`
+    block counts as a block of type x."""
+    if not attributes or not blocks:
+        return
+    for block in blocks:
+        name = block.labels[0] if block.type == "dynamic" and block.labels else block.type
+        attribute = attributes.get(name)
+        if attribute is not None and not isinstance(attribute.expr, TupleExpr):
+            del attributes[name]
+
+
+# In a string, a backslash not followed by one of n r t " \\ u U.
+_BAD_ESCAPE = re.compile(r'\\[^nrt"\\uU\n]')
+
+
+def _innermost_error(node: Node) -> Node:
+    """Where inside an error node the parse went wrong. tree-sitter's recovery often wraps a whole block in one
+    ERROR starting at its first line (`resource "x" "y" {` for a string left open ten lines below); the first
+    descendant that is itself an error, is missing or holds one is much closer to the mistake."""
+    while True:
+        inner = next((c for c in node.children if c.is_error or c.is_missing or c.has_error), None)
+        if inner is None:
+            return node
+        node = inner
 
 
 def _unescape(raw: str) -> str:
@@ -219,7 +360,12 @@ def _number(text: str) -> int | float:
     try:
         return int(text)
     except ValueError:
-        return float(text)
+        pass
+    value = float(text)
+    # HCL numbers are exact: `1e3` and `1.5e3` are the whole numbers 1000 and 1500, not floats.
+    if "e" in text.lower() and value.is_integer() and abs(value) < 2 ** 53:
+        return int(value)
+    return value
 
 
 def _excerpt(text: str) -> str:

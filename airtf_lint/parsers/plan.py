@@ -12,13 +12,9 @@ from airtf_lint.parsers.jsonfile import first_values_of, load_json
 from airtf_lint.parsers.text import UnreadableFile
 from airtf_lint.secrets.plan import sensitive_values
 from airtf_lint.shapes import as_dict, as_list
+from airtf_lint.sniff import PLAN_KEYS, looks_like_plan  # noqa: F401 - recognised in discovery, kept importable
 
 SENSITIVE = {"__sensitive__": True}
-PLAN_KEYS = ("planned_values", "resource_changes", "prior_state", "configuration")
-
-
-def looks_like_plan(head: str) -> bool:
-    return '"format_version"' in head and ('"terraform_version"' in head or any(f'"{k}"' in head for k in PLAN_KEYS))
 
 
 def parse_plan(text: str, path: str) -> PlanFacts:

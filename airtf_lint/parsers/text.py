@@ -67,10 +67,12 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES, whole: bool = True) -> b
 
 
 def read_text(path: Path) -> str:
-    data = read_bytes(path)
-    if path.suffix.lower() == ".py":
-        return decode_python(data)
-    return decode(data)
+    return decode_for(path, read_bytes(path))
+
+
+def decode_for(path: Path, data: bytes) -> str:
+    """A file's bytes as text, by the rules of its kind: Python honours its encoding declaration."""
+    return decode_python(data) if path.suffix.lower() == ".py" else decode(data)
 
 
 def decode_python(data: bytes) -> str:

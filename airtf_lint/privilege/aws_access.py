@@ -23,6 +23,7 @@ class RiskData:
     exfiltration_actions: frozenset[str]
     credentials_exposure: frozenset[str]
     admin_managed_policies: dict[str, str]
+    self_service_actions: frozenset[str] = frozenset()
 
 
 @cache
@@ -38,6 +39,7 @@ def risk_data() -> RiskData:
         exfiltration_actions=frozenset(data["exfiltration_actions"]),
         credentials_exposure=frozenset(canonical),
         admin_managed_policies=dict(data["admin_managed_policies"]),
+        self_service_actions=frozenset(data.get("self_service_actions") or ()),
     )
 
 
@@ -74,12 +76,39 @@ def _sample(actions: frozenset[str] | set[str]) -> dict[str, Any]:
     return {"count": len(ordered), "actions": ordered[:SAMPLE]}
 
 
+def resource_scope(resources: list[str], complete: bool) -> str | None:
+    """What every resource of a statement is limited to: `self` (the caller's own user,
+    `arn:aws:iam::*:user/${aws:username}`), `service_linked_roles` (`role/aws-service-role/...`, which AWS lets
+    no one edit), or None."""
+    if not resources or not complete:
+        return None
+    if all("${aws:username}" in r and ":user/" in r for r in resources):
+        return "self"
+    if all(":role/aws-service-role/" in r for r in resources):
+        return "service_linked_roles"
+    return None
+
+
+def _escalation(actions: frozenset[str], scope: str | None, risk: RiskData) -> frozenset[str]:
+    """The escalation actions, less those the resources make harmless: managing one's own credentials
+    (a key or password for the caller's own user gives no more than the caller has), and IAM changes to
+    service-linked roles (AWS refuses them)."""
+    found = actions & risk.escalation_actions
+    if scope == "self":
+        found = found - risk.self_service_actions
+    elif scope == "service_linked_roles":
+        found = frozenset(a for a in found if not a.startswith("iam:"))
+    return found
+
+
 def analyse_statement(statement: dict[str, Any], index: ActionIndex, risk: RiskData) -> dict[str, Any]:
     actions, known = statement_actions(statement, index)
     patterns, _ = _strings(statement.get("actions"))
-    resources_, _ = _strings(statement.get("resources"))
+    resources_, resources_known = _strings(statement.get("resources"))
+    scope = None if statement.get("not_resources") else resource_scope(resources_, resources_known)
     levels = Counter(index.levels[a] for a in actions)
     own_facts = risk.exfiltration_actions | {"iam:PassRole"}
+    unscoped = _at_level(actions, "Write", index) & index.unscoped
     return {
         "known": known,
         "action_count": len(actions),
@@ -89,13 +118,17 @@ def analyse_statement(statement: dict[str, Any], index: ActionIndex, risk: RiskD
         "services": _services(actions, index),
         "service_wildcards": sorted(p for p in patterns if p.endswith(":*")),
         "unknown_actions": sorted(p for p in patterns if p != "*" and not index.expand(p)),
-        "escalation": _sample(actions & risk.escalation_actions),
+        "escalation": _sample(_escalation(actions, scope, risk)),
+        "resource_scope": scope,
         "credentials_exposure": _sample(actions & risk.credentials_exposure),
         "exfiltration": _sample(actions & risk.exfiltration_actions),
         # Write and Permissions-management actions other than the exfiltration reads and PassRole, which have
         # facts of their own.
-        "write": _sample(_at_level(actions, "Write", index) - own_facts),
-        "permissions_management": _sample(_at_level(actions, "Permissions management", index) - own_facts),
+        # Write actions that take no resource ARN are left out of `write`: "*" is the only grant AWS allows them.
+        "write": _sample(_at_level(actions, "Write", index) - own_facts - unscoped),
+        "unscoped_writes": _sample(unscoped - own_facts),
+        "permissions_management": _sample(_at_level(actions, "Permissions management", index) - own_facts
+                                          - index.unscoped),
         "resource_star": "*" in resources_ or bool(statement.get("not_resources")),
         "pass_role": "iam:PassRole" in actions,
         "pass_role_to_service_condition": any(

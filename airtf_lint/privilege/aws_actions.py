@@ -23,6 +23,7 @@ from pathlib import Path
 
 from airtf_lint.yamlload import load_yaml
 
+UNSCOPED_KEY = "__unscoped__"  # in the cached index: actions whose only resource is "*"
 ACCESS_LEVELS = ("List", "Read", "Write", "Tagging", "Permissions management")
 
 
@@ -42,6 +43,8 @@ class ActionIndex:
     levels: dict[str, str] = field(default_factory=dict)  # "s3:GetObject" -> "Read"
     by_service: dict[str, list[str]] = field(default_factory=dict)  # "s3" -> ["s3:AbortMultipartUpload", ...]
     canonical: dict[str, str] = field(default_factory=dict)  # "s3:getobject" -> "s3:GetObject"
+    # Actions that take no resource ARN (their only resource is "*": ecr:GetAuthorizationToken, xray:PutTraceSegments)
+    unscoped: frozenset[str] = frozenset()
 
     @cached_property
     def all_actions(self) -> frozenset[str]:
@@ -78,7 +81,7 @@ def _cache_file(folder: Path) -> Path | None:
         return None
     key = hashlib.sha256(f"{stat.st_size}:{stat.st_mtime_ns}:".encode() + overrides).hexdigest()[:16]
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "airtf-lint" / f"aws-actions-{key}.json"
+    return base / "airtf-lint" / f"aws-actions-v2-{key}.json"
 
 
 def _from_cache(path: Path | None) -> dict[str, dict[str, str]] | None:
@@ -105,6 +108,10 @@ def _levels_by_service(folder: Path) -> dict[str, dict[str, str]]:
                      for name in names or []}
         out[prefix] = {name: corrected.get(name.lower(), privilege.get("access_level", "Unknown"))
                        for name, privilege in service["privileges"].items()}
+        for name, privilege in service["privileges"].items():
+            types = privilege.get("resource_types") if isinstance(privilege, dict) else None
+            if isinstance(types, dict) and set(types) <= {""}:
+                out.setdefault(UNSCOPED_KEY, {})[f"{prefix}:{name}"] = "*"
     return out
 
 
@@ -129,7 +136,10 @@ def action_index() -> ActionIndex:
         data = _levels_by_service(folder)
         _store(cache_file, data)
     index = ActionIndex()
+    index.unscoped = frozenset((data.get(UNSCOPED_KEY) or {}).keys())
     for prefix, levels in data.items():
+        if prefix == UNSCOPED_KEY:
+            continue
         names = []
         for name, level in levels.items():
             action = f"{prefix}:{name}"

@@ -110,12 +110,62 @@ def task_needs(task: dict[str, Any], catalogue: NeedsCatalogue) -> dict[str, Any
     uses_cloud = any(c.get("cloud") in ("aws", "gcp") for c in task.get("connections", []))
     known = entry is not None and bool(entry.get("needs")) or not uses_cloud
     aws, gcp = _need_rows(entry or {}, task.get("arguments", {}))
+    delegated_aws, delegated_gcp = delegated_needs(task, aws, gcp)
+    if delegated_aws:  # the job's role is known: the catalogue's "PassRole on some role" gives way to it
+        aws = [r for r in aws if not (r["actions"] == ["iam:PassRole"] and r["resource"] == "*")] + delegated_aws
+    if delegated_gcp:
+        gcp = [r for r in gcp if not (r["permissions"] == ["iam.serviceAccounts.actAs"]
+                                      and str(r["resource"]).endswith("/serviceAccounts/*"))] + delegated_gcp
     services = list((entry or {}).get("services") or [])
     for hook in task.get("hooks", []):
         hook_entry = catalogue.classes.get(hook.get("class") or "")
         services += list((hook_entry or {}).get("services") or ["*"])
         known = False
     return {"known": known and not services, "aws": aws, "gcp": gcp, "services": sorted(set(services))}
+
+
+def _role_resource(job: dict[str, Any]) -> str | None:
+    """The ARN a PassRole need names: the job's role as the task gives it (an ARN, or a role name)."""
+    reference = job.get("reference")
+    if not isinstance(reference, str) or not reference or _JINJA.search(reference) or "${" in reference:
+        return None
+    if reference.startswith("arn:"):
+        return reference
+    name = reference.removeprefix("role/")
+    return f"arn:aws:iam::*:role/{name}" if re.fullmatch(r"[\w+=,.@/-]+", name) else None
+
+
+def delegated_needs(task: dict[str, Any], aws: list[dict[str, Any]],
+                    gcp: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What handing an identity to a service requires of the task's own identity (`job_identities[].requires`):
+    iam:PassRole on the job's role, iam.serviceAccounts.actAs on the job's service account; a row the catalogue
+    already gives (same action, same resource) is not repeated."""
+    out_aws: list[dict[str, Any]] = []
+    out_gcp: list[dict[str, Any]] = []
+    for job in task.get("job_identities") or []:
+        requires = job.get("requires") if isinstance(job, dict) else None
+        if not isinstance(requires, dict):
+            continue
+        if requires.get("cloud") == "aws":
+            resource = _role_resource(job)
+            if resource is None or any("iam:PassRole" in r["actions"] and r["resource"] == resource
+                                       for r in aws + out_aws):
+                continue
+            out_aws.append({"actions": ["iam:PassRole"], "resource": resource, "optional": False,
+                            "delegated": job.get("parameter")})
+        elif requires.get("cloud") == "gcp":
+            email = job.get("reference")
+            project = re.fullmatch(r"[^@\s{}]+@([a-z][a-z0-9-]+)\.iam\.gserviceaccount\.com", str(email or ""))
+            if project is None:
+                continue  # a templated account, or one whose project the address does not say
+            reference = f"projects/{project.group(1)}/serviceAccounts/{email}"
+            if any("iam.serviceAccounts.actAs" in r["permissions"] and r["resource"] == reference
+                   for r in gcp + out_gcp):
+                continue
+            out_gcp.append({"permissions": ["iam.serviceAccounts.actAs"], "resource": reference,
+                            "role": "roles/iam.serviceAccountUser", "optional": False,
+                            "delegated": job.get("parameter")})
+    return out_aws, out_gcp
 
 
 @dataclass

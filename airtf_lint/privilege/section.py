@@ -14,7 +14,9 @@ from airtf_lint.privilege.aws_access import (
 from airtf_lint.privilege.aws_actions import action_index
 from airtf_lint.privilege.gcp_roles import role_data, role_facts
 from airtf_lint.privilege.gcp_usage import GcpUsage
+from airtf_lint.privilege.impersonation import impersonation_edges, reachable_by
 from airtf_lint.privilege.needs import needs_catalogue
+from airtf_lint.privilege.runner import terraform_runners
 from airtf_lint.privilege.usage import UsageAnalysis
 
 
@@ -38,5 +40,8 @@ def privilege_section(model: dict[str, Any]) -> dict[str, Any]:
     for binding in terraform.get("gcp", {}).get("bindings", []):
         binding["role_facts"] = role_facts(binding.get("role"), roles)
     gcp_identities = GcpUsage(model, roles, needs_catalogue()).identities()
+    edges = impersonation_edges(terraform)
     return {"principals": principals, "admin_managed_policies": admin_policies, "identities": identities,
-            "gcp_identities": gcp_identities}
+            "gcp_identities": gcp_identities, "gcp_impersonation": edges,
+            "reachable_by": reachable_by(edges, model["airflow"].get("tasks_by_principal") or {}),
+            "terraform_runners": terraform_runners(model)}

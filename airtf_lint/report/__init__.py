@@ -20,6 +20,7 @@ def summary(result: RunResult) -> dict[str, Any]:
         "findings": len(result.findings),
         "by_severity": {s: counts[s] for s in reversed(SEVERITIES) if counts[s]},
         "errors": len(result.errors),
+        **({"fixed": result.fixed} if result.fixed is not None else {}),
     }
 
 
@@ -31,10 +32,12 @@ def writers() -> dict[str, Writer]:
     from airtf_lint.report.github import write_github
     from airtf_lint.report.json_report import write_json
     from airtf_lint.report.junit import write_junit
+    from airtf_lint.report.markdown import write_markdown
     from airtf_lint.report.sarif import write_sarif
-    from airtf_lint.report.text import write_text
+    from airtf_lint.report.text import write_concise, write_text
 
-    return {"text": write_text, "json": write_json, "sarif": write_sarif, "junit": write_junit, "github": write_github}
+    return {"text": write_text, "concise": write_concise, "json": write_json, "sarif": write_sarif,
+            "junit": write_junit, "github": write_github, "markdown": write_markdown}
 
 
-FORMATS = ("text", "json", "sarif", "junit", "github")
+FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "markdown")

@@ -53,7 +53,10 @@ def build_sarif(result: RunResult, cwd: Path | None = None) -> dict[str, Any]:
                 "region": _region(f.line, f.column, f.end_line, f.end_column),
             }}],
             "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
-            "properties": {"severity": f.severity, "category": f.category},
+            # Per result: a rule that grades its own findings (an escalation Airflow tasks use is critical, the
+            # same grant on an unused role high) must not show as the rule's default in code scanning.
+            "properties": {"severity": f.severity, "category": f.category,
+                           "security-severity": SECURITY_SEVERITY[f.severity]},
         })
     notifications = [_notification("error", e) for e in result.errors] + \
         [_notification("note", n) for n in result.notes]

@@ -35,10 +35,12 @@ def write_text(result: RunResult, stream: TextIO, color: bool = False) -> None:
             where = paint("dim", f"{f.line}:{f.column}".rjust(7))
             severity = paint(SEVERITY_STYLE[f.severity], f.severity.ljust(8))
             stream.write(f"{where}  {paint('bold', f.rule_id)}  {severity} {f.message}\n")
-            source = result.lines.shown_line(f.path, f.line).rstrip()
-            if source:
-                shown = source.expandtabs(4)[:MAX_SOURCE_WIDTH]
+            # fitted to the width around the finding's column (a long line is cut there, with a note)
+            shown = result.lines.shown_line(f.path, f.line, f.column, MAX_SOURCE_WIDTH).rstrip()
+            if shown:
                 stream.write(f"{'':9}{paint('blue', '|')} {shown}\n")
+            for path, line, why in f.caused_by:
+                stream.write(f"{'':9}{paint('cyan', '= caused by:')} {path}:{line} ({why})\n")
             stream.write(f"{'':9}{paint('cyan', '= fix:')} {f.remediation}\n")
         stream.write("\n")
     for e in result.errors:
@@ -61,6 +63,10 @@ def _closing_line(result: RunResult, paint: _Paint) -> str:
         text = f"Found {_plural(len(result.findings), 'finding')} ({parts}) in {_plural(result.files, 'file')}."
     if result.errors:
         text += f" {_plural(len(result.errors), 'error')}: some files could not be analysed."
+    if result.fixed is not None:
+        text = text.replace("No findings", "No new findings", 1) if not result.findings else \
+            text.replace(" finding", " new finding", 1)
+        text += f" {_plural(result.fixed, 'finding')} fixed by this change."
     hidden = []
     if result.suppressed:
         hidden.append(f"{result.suppressed} suppressed inline")
@@ -69,3 +75,20 @@ def _closing_line(result: RunResult, paint: _Paint) -> str:
     if hidden:
         text += f" ({', '.join(hidden)})"
     return paint("bold", text)
+
+
+def write_concise(result: RunResult, stream: TextIO, color: bool = False) -> None:
+    """`--format concise`: one line per finding, `path:line:col: ID severity message`, as ruff's concise output;
+    editors and terminals turn the position into a link. The pre-commit hook prints this."""
+    paint = _Paint(color)
+    for f in result.findings:
+        severity = paint(SEVERITY_STYLE[f.severity], f.severity)
+        # --diff: what the change did that caused it, on the same line so that each finding stays one line
+        cause = "".join(f" (caused by {path}:{line}: {why})" for path, line, why in f.caused_by[:1])
+        stream.write(f"{paint('bold', f'{f.path}:{f.line}:{f.column}:')} {paint('bold', f.rule_id)} {severity} "
+                     f"{' '.join(f.message.split())}{paint('dim', cause)}\n")
+    for e in result.errors:
+        stream.write(f"{e.path}:{e.line or 1}:{getattr(e, 'column', None) or 1}: error {e.message}\n")
+    for n in result.notes:
+        stream.write(f"{n.path}:{n.line or 1}:1: note {n.message}\n")
+    stream.write(_closing_line(result, paint) + "\n")

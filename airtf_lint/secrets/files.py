@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from airtf_lint.facts import FileFacts, FileKind
 from airtf_lint.secrets.scan import scan_text
+from airtf_lint.secrets.stores import new_store_values, secret_store_values
 from airtf_lint.secrets.terraform import variable_defaults
 
 # YAML and .env values need no quotes, so a bare `password: abc` is a value there; in code it is an expression.
@@ -22,6 +23,7 @@ def scan_file(text: str, facts: FileFacts) -> None:
         found = [s for s in found if s.category == "format"]
     if source.kind is FileKind.TERRAFORM and not source.path.endswith(".json"):
         found += variable_defaults(facts.hcl_blocks, text)
+        found += new_store_values(secret_store_values(facts.hcl_blocks, text), [*found, *facts.secrets])
     # A plan's sensitive values are reported as such, wherever else the plan repeats them.
     seen = {(s.location.line, s.location.column) for s in facts.secrets}
     sensitive = {s.fingerprint for s in facts.secrets if s.category == "sensitive"}

@@ -64,6 +64,20 @@ def is_secret_name(name: str) -> bool:
     return any(pair in _SECRET_PAIRS for pair in zip(parts, parts[1:]))
 
 
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pass", "pw"})
+
+
+@lru_cache(maxsize=4096)
+def is_password_name(name: str) -> bool:
+    """A secret name whose value is a password (`db_password`, `MYSQL_PASSWORD`, `PGPASSWORD`, `Password`)."""
+    if not is_secret_name(name):
+        return False
+    parts = words(name)
+    if parts == ["pass"]:
+        return False  # `"pass": "fail"`, a test's outcome
+    return parts[-1] in _PASSWORD_WORDS or parts[-1].endswith(("password", "passwd"))
+
+
 # Lower-case fragments one of which every secret-ish name contains: found with str.find over the lower-cased text,
 # they pick the few lines the assignment expressions then run on (`key` alone is frequent in HCL, but cheap to
 # reject line by line).

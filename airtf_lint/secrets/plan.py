@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from airtf_lint.facts import Location, SecretFact
-from airtf_lint.lineindex import LineIndex
+from airtf_lint.secrets import linear
+from airtf_lint.secrets.scan import LineStarts
 from airtf_lint.secrets.values import fingerprint
 from airtf_lint.shapes import as_dict, as_list
 
@@ -58,7 +59,7 @@ def _stored(document: dict[str, Any]) -> Iterator[tuple[str, Path_, Any]]:
 
 def sensitive_values(document: dict[str, Any], text: str, path: str) -> list[SecretFact]:
     found: dict[tuple[str, Path_], SecretFact] = {}
-    lines = LineIndex(text)
+    locator = _Locator(text, path)
     for address, attribute, value in _stored(document):
         if (address, attribute) in found:
             continue
@@ -66,28 +67,61 @@ def sensitive_values(document: dict[str, Any], text: str, path: str) -> list[Sec
         name = ".".join(str(p) for p in attribute) or address
         found[(address, attribute)] = SecretFact(
             "plan_sensitive_value", "value marked sensitive, stored in a plan", "sensitive",
-            f"{address}.{name}" if attribute else address, _locate(text, lines, path, address, attribute),
+            f"{address}.{name}" if attribute else address, locator.locate(address, attribute),
             "(sensitive value)", fingerprint(shown))
     return list(found.values())
 
 
-def _locate(text: str, lines: LineIndex, path: str, address: str, attribute: Path_) -> Location:
-    """The line of the attribute's key after the resource's first address (or the output's name)."""
-    if address.startswith("output."):
-        anchor = text.find(json.dumps(address.removeprefix("output.")) + ":")
-        attribute = ("value",)
-    else:
-        match = re.search(r'"address"\s*:\s*' + re.escape(json.dumps(address)), text)
-        anchor = match.start() if match else -1
-    if anchor < 0:
-        return Location(path, 1)
-    position = anchor
-    for key in (k for k in attribute if isinstance(k, str)):
-        found = re.compile(re.escape(json.dumps(key)) + r"\s*:\s*").search(text, position)
-        if found is None:
-            break
-        position = found.end()
-    position += text.startswith('"', position)  # the value itself, not its quote
-    line = lines.line(position)
-    column = position - (text.rfind("\n", 0, position) + 1) + 1
-    return Location(path, line, column)
+# How far after a resource's address its attribute keys are looked for: a plan holding 10,000 sensitive values
+# must not search the whole text 10,000 times (a key missed there leaves the value at the address's line).
+_KEY_WINDOW = 64 * 1024
+_ADDRESS = linear.compile(r'"address"\s*:\s*(?P<address>"(?:[^"\\\n]|\\.)*")')
+_KEY = linear.compile(r'(?P<key>"(?:[^"\\\n]|\\.)*"):')
+_STRING_REST = re.compile(r'[^"\\\n]*(?:\\.[^"\\\n]*)*"')  # the rest of a JSON string, closing quote included
+
+
+class _Locator:
+    """Where a sensitive value is written: each text searched once for every address (and output name)."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.text = text
+        self.path = path
+        self.lines = LineStarts(text)
+        self._addresses: dict[str, int] | None = None
+        self._keys: dict[str, int] | None = None
+
+    def _first(self, pattern: linear.Pattern, group: str) -> dict[str, int]:
+        first: dict[str, int] = {}
+        for match in pattern.finditer(self.text):
+            first.setdefault(match.group(group) or "", match.start())
+        return first
+
+    def locate(self, address: str, attribute: Path_) -> Location:
+        """The attribute's value, after the resource's first address (or the output's name)."""
+        text = self.text
+        if address.startswith("output."):
+            if self._keys is None:
+                self._keys = self._first(_KEY, "key")
+            anchor = self._keys.get(json.dumps(address.removeprefix("output.")), -1)
+            attribute = ("value",)
+        else:
+            if self._addresses is None:
+                self._addresses = self._first(_ADDRESS, "address")
+            anchor = self._addresses.get(json.dumps(address), -1)
+        if anchor < 0:
+            return Location(self.path, 1)
+        position = anchor
+        for key in (k for k in attribute if isinstance(k, str)):
+            found = re.compile(re.escape(json.dumps(key)) + r"\s*:\s*").search(
+                text, position, position + _KEY_WINDOW)
+            if found is None:
+                break
+            position = found.end()
+        line, line_start = self.lines.line(position)
+        if text.startswith('"', position):  # a string: the value itself, not its quotes
+            position += 1
+            rest = _STRING_REST.match(text, position)
+            if rest is not None and "\n" not in text[position:rest.end()]:
+                start = position - line_start + 1
+                return Location(self.path, line, start, line, start + rest.end() - 1 - position)
+        return Location(self.path, line, position - line_start + 1)

@@ -8,40 +8,57 @@ file without a candidate costs one lower-casing and a few substring tests.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from airtf_lint.facts import Location, SecretFact
-from airtf_lint.lineindex import LineIndex
-from airtf_lint.secrets.formats import AWS_SECRET, AWS_SECRET_CONTEXT, FORMATS
-from airtf_lint.secrets.names import NAME_FRAGMENTS, is_secret_name
+from airtf_lint.secrets import embedded, linear
+from airtf_lint.secrets.formats import AWS_SECRET, AWS_SECRET_CONTEXT, FORMATS, made_up
+from airtf_lint.secrets.names import NAME_FRAGMENTS, is_password_name, is_secret_name
 from airtf_lint.secrets.values import (
     character_classes,
     fingerprint,
+    looks_like_password,
     looks_like_secret,
     looks_like_uri_password,
     mask,
     strip_auth_scheme,
 )
 
-# name = "value", "name": "value", name: "value", name => "value", name == "value", ("name", "value"), with the
+# Every expression here is RE2 (`linear`): scanning is linear in the text, whatever the text. Where `re` used a
+# backreference (the closing quote equal to the opening one) the expression lists the quotes one by one.
+_NAME = rf"[A-Za-z_$@][{linear.WIDE_WORD}.$@-]{{0,100}}"
+_VALUE = r"[^\"'\\\n]{1,1000}"
+# `name: Type = ` (a Python annotation) ends in `=`, `==` or `=>`; otherwise the operator follows the name.
+_ANNOTATION = rf"[ \t]*:[ \t]*[A-Za-z_][{linear.WIDE_WORD}\[\]., |]{{0,40}}?[ \t]*(?:==|=>|=)"
+_OPERATOR = r"[ \t]*(?:==|:=|=>|=|:)"
+# name = "value", "name": "value", name: "value", name => "value", name == "value", ("name", "value"),
+# environ["name"] = "value" (a subscript), setdefault("name", "value"), with the
 # quotes optionally escaped (JSON inside a string), an optional Python annotation, an optional string prefix.
-_QUOTED_ASSIGNMENT = re.compile(
-    r"""(?P<nq>\\?["']?)(?P<name>[A-Za-z_$@][\w.$@-]{0,100})(?P=nq)"""
-    r"""(?:[ \t]*:[ \t]*[A-Za-z_][\w\[\]., |]{0,40}?(?=[ \t]*=))?"""
-    r"""[ \t]*(?:==|:=|=>|=|:|(?<=["']),)[ \t]*(?:[rRuU]{1,2}(?=["']))?"""
-    r"""(?P<vq>\\?["'])(?P<value>[^"'\\\n]{1,1000})(?P=vq)"""
+_QUOTED_ASSIGNMENT = linear.compile(
+    rf"""(?:(?:"(?P<n1>{_NAME})"|'(?P<n2>{_NAME})'|\\"(?P<n3>{_NAME})\\"|\\'(?P<n4>{_NAME})\\')"""
+    rf"""[ \t]*\]?(?:{_ANNOTATION}|{_OPERATOR}|,)|(?P<n5>{_NAME})(?:{_ANNOTATION}|{_OPERATOR}))[ \t]*"""
+    rf"""(?:(?:[rRuU]{{1,2}})?(?:"(?P<v1>{_VALUE})"|'(?P<v2>{_VALUE})')|\\"(?P<v3>{_VALUE})\\"|"""
+    rf"""\\'(?P<v4>{_VALUE})\\')"""
 )
+_NAME_GROUPS = ("n1", "n2", "n3", "n4", "n5")
+_VALUE_GROUPS = ("v1", "v2", "v3", "v4")
 # YAML and .env: name: value / NAME=value / export NAME=value, the value unquoted.
-_BARE_ASSIGNMENT = re.compile(
-    r"""^[ \t]*(?:export[ \t]+|-[ \t]+)?(?P<name>[A-Za-z_][\w.-]{0,100})[ \t]*[:=][ \t]*"""
+_BARE_ASSIGNMENT = linear.compile(
+    rf"""^[ \t]*(?:export[ \t]+|-[ \t]+)?(?P<name>[A-Za-z_][{linear.WIDE_WORD}.-]{{0,100}})[ \t]*[:=][ \t]*"""
     r"""(?P<value>[^\s"'#|>&*!{\[][^\s#]{0,1000})[ \t]*(?:#.*)?$""",
-    re.M,
+    "m",
 )
-# scheme://user:password@host; the password may not hold `@`, `/` or whitespace unescaped.
-_URI = re.compile(r"""(?<![\w+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}://(?P<user>[^\s:/@"'`<>{}]*):(?P<password>[^\s/@"'`<>]{1,300})@(?=[\w\[.%-])""")
-_SERVICE_ACCOUNT_FILE = re.compile(r"""["']?type["']?\s*[:=]\s*\\?["']service_account""")  # a key file's marker
+# scheme://user:password@host; the password may not hold `@`, `/` or whitespace unescaped. The scheme may not
+# follow a word character (`b`, judged again in Python) and the host must start right after the `@`.
+_URI = linear.compile(r"""(?:^|(?P<b>[^\w+.-]))[A-Za-z][A-Za-z0-9+.-]{1,30}://(?P<user>[^\s:/@"'`<>{}]*):"""
+                      r"""(?P<password>[^\s/@"'`<>]{1,300})@""")
+_URI_NOT_AFTER_SCHEME_CHAR = re.compile(r"[\w+.-]")
+_URI_HOST_START = re.compile(r"[\w\[.%-]")
+_SERVICE_ACCOUNT_FILE = linear.compile(r"""["']?type["']?\s*[:=]\s*\\?["']service_account""")  # a key file's marker
+_KEYWORDS = tuple(dict.fromkeys(k for f in FORMATS for k in f.keywords))  # each searched for once a file
 _AWS_SECRET_WINDOW = 3  # lines either side of a secret that may hold the key id or name pairing it
 
 
@@ -59,8 +76,23 @@ def scan_text(text: str, path: str, bare_values: bool = False) -> list[SecretFac
     hits = list(_hits(text, bare_values))
     if not hits:
         return []
-    lines = LineIndex(text)
+    lines = LineStarts(text)
     return [_fact(text, path, hit, lines) for hit in hits]
+
+
+class LineStarts:
+    """Offsets to (line number, offset of its first character), in O(log n) each."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0]
+        position = text.find("\n")
+        while position >= 0:
+            self.starts.append(position + 1)
+            position = text.find("\n", position + 1)
+
+    def line(self, offset: int) -> tuple[int, int]:
+        number = bisect.bisect_right(self.starts, offset)
+        return number, self.starts[number - 1]
 
 
 def _lower(text: str) -> str:
@@ -71,36 +103,110 @@ def _lower(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
+class _Claimed:
+    """The spans detectors have claimed, which never overlap: `free` in O(log n), so a file holding 30,000 key
+    ids costs 30,000 look-ups, not 30,000 squared. A pass's claims wait in `pending` (they come mostly in order)
+    and are merged into the sorted lists when the pass ends."""
+
+    __slots__ = ("starts", "ends", "pending")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.pending: list[tuple[int, int]] = []
+
+    def free(self, start: int, end: int) -> bool:
+        # The claimed span starting last before `end` is the only one that can overlap [start, end).
+        index = bisect.bisect_left(self.starts, end) - 1
+        if index >= 0 and self.ends[index] > start:
+            return False
+        index = bisect.bisect_left(self.pending, (end,)) - 1
+        return index < 0 or self.pending[index][1] <= start
+
+    def claim(self, start: int, end: int) -> None:
+        if not self.pending or self.pending[-1] <= (start, end):
+            self.pending.append((start, end))
+        else:
+            bisect.insort(self.pending, (start, end))
+
+    def commit(self) -> None:
+        if self.pending:
+            merged = sorted([*zip(self.starts, self.ends), *self.pending])
+            self.starts = [s for s, _ in merged]
+            self.ends = [e for _, e in merged]
+            self.pending = []
+
+
 def _hits(text: str, bare_values: bool) -> Iterator[_Hit]:
     lowered = _lower(text)
-    claimed: list[tuple[int, int]] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in claimed)
-
+    claimed = _Claimed()
+    free = claimed.free
+    service_account: bool | None = None  # searched once, for the first private key
+    present = {keyword for keyword in _KEYWORDS if keyword in lowered}
     for secret_format in FORMATS:
-        if not any(keyword in lowered for keyword in secret_format.keywords):
+        if present.isdisjoint(secret_format.keywords):
             continue
-        for match in secret_format.pattern.finditer(text):
-            group = 1 if match.lastindex else 0
-            start, end = match.span(group)
-            if secret_format.valid is not None and not secret_format.valid(match.group(group)):
+        for start, end in secret_format.matches(text):
+            value = text[start:end]
+            if secret_format.valid is not None and not secret_format.valid(value):
                 continue
-            if free(start, end) and "example" not in match.group(group).lower():
-                claimed.append((start, end))
-                if secret_format.id == "private_key" and _SERVICE_ACCOUNT_FILE.search(text):
-                    yield _Hit("gcp_service_account_key", "GCP service-account key", "format", start, end)
-                else:
-                    yield _Hit(secret_format.id, secret_format.title, "format", start, end)
-    yield from _aws_secrets(text, lowered, claimed, free)
+            if free(start, end) and "example" not in value.lower() and (
+                    secret_format.id == "private_key" or not made_up(value)):
+                claimed.claim(start, end)
+                if secret_format.id == "private_key":
+                    if service_account is None:
+                        service_account = _SERVICE_ACCOUNT_FILE.search(text) is not None
+                    if service_account:
+                        yield _Hit("gcp_service_account_key", "GCP service-account key", "format", start, end)
+                        continue
+                yield _Hit(secret_format.id, secret_format.title, "format", start, end)
+        claimed.commit()
+    yield from _aws_secrets(text, lowered, claimed)
+    claimed.commit()
     if "://" in text:
         for match in _URI.finditer(text):
+            if match.matched("b") and _URI_NOT_AFTER_SCHEME_CHAR.match(text, match.start("b")):
+                continue
             start, end = match.span("password")
+            if not _URI_HOST_START.match(text, end + 1):
+                continue
             if free(start, end) and looks_like_uri_password(match.group("password"), match.group("user")):
-                claimed.append((start, end))
+                claimed.claim(start, end)
                 yield _Hit("uri_password", "password in a URI", "uri", start, end)
-    for offset, line in _candidate_lines(text, lowered):
-        yield from _assignment_hits(line, offset, bare_values, free, claimed)
+        claimed.commit()
+    # The candidate lines, joined: each expression runs once over them (not once a line), offsets mapped back.
+    joined, joined_starts, text_starts = _candidate_text(text, lowered)
+    if not joined:
+        return
+
+    def original(position: int) -> int:
+        index = bisect.bisect_right(joined_starts, position) - 1
+        return text_starts[index] + position - joined_starts[index]
+
+    yield from _assignment_hits(joined, original, bare_values, claimed)
+    claimed.commit()
+    def unclaimed(start: int, end: int) -> bool:
+        at = original(start)
+        return free(at, at + end - start)
+
+    for found in embedded.credentials(joined, bare_values, unclaimed):
+        start = original(found.start)
+        end = start + found.end - found.start
+        if free(start, end):
+            claimed.claim(start, end)
+            yield _Hit(found.detector, found.title, found.category, start, end, found.name)
+
+
+def _candidate_text(text: str, lowered: str) -> tuple[str, list[int], list[int]]:
+    """The candidate lines joined by newlines, where each starts in the joined text and in `text`."""
+    lines = _candidate_lines(text, lowered)
+    joined_starts, text_starts = [], []
+    position = 0
+    for offset, line in lines:
+        joined_starts.append(position)
+        text_starts.append(offset)
+        position += len(line) + 1
+    return "\n".join(line for _, line in lines), joined_starts, text_starts
 
 
 def _candidate_lines(text: str, lowered: str) -> list[tuple[int, str]]:
@@ -120,25 +226,34 @@ def _candidate_lines(text: str, lowered: str) -> list[tuple[int, str]]:
     return out
 
 
-def _assignment_hits(line: str, offset: int, bare_values: bool, free, claimed: list[tuple[int, int]]) -> Iterator[_Hit]:
-    for match in _assignments(line, bare_values):
-        name, value = match.group("name"), match.group("value")
-        start, end = offset + match.start("value"), offset + match.end("value")
+def _assignment_hits(lines: str, original, bare_values: bool, claimed: _Claimed) -> Iterator[_Hit]:
+    for name, value, value_start in _assignments(lines, bare_values):
         secret = strip_auth_scheme(value.strip())
-        start += value.index(secret) if secret in value else 0
+        start = original(value_start) + (value.index(secret) if secret in value else 0)
         end = start + len(secret)
-        if free(start, end) and is_secret_name(name.rsplit(".", 1)[-1]) and looks_like_secret(value):
-            claimed.append((start, end))
-            yield _Hit("secret_assignment", "literal secret", "assignment", start, end, name.rsplit(".", 1)[-1])
+        last = name.rsplit(".", 1)[-1]
+        if claimed.free(start, end) and is_secret_name(last) and (
+                looks_like_secret(value) or (is_password_name(last) and looks_like_password(value))):
+            claimed.claim(start, end)
+            yield _Hit("secret_assignment", "literal secret", "assignment", start, end, last)
 
 
-def _assignments(text: str, bare_values: bool) -> Iterator[re.Match[str]]:
-    yield from _QUOTED_ASSIGNMENT.finditer(text)
+_QUOTED_NAMES = tuple(_QUOTED_ASSIGNMENT.group_number(g) for g in _NAME_GROUPS)
+_QUOTED_VALUES = tuple(_QUOTED_ASSIGNMENT.group_number(g) for g in _VALUE_GROUPS)
+
+
+def _assignments(text: str, bare_values: bool) -> Iterator[tuple[str, str, int]]:
+    """(name, value, where the value starts) of every assignment of a quoted value, then of a bare one."""
+    for spans in _QUOTED_ASSIGNMENT.spans(text):  # spans, not match objects: this runs on every candidate line
+        name = next(spans[g] for g in _QUOTED_NAMES if spans[g][0] >= 0)
+        value = next(spans[g] for g in _QUOTED_VALUES if spans[g][0] >= 0)
+        yield text[name[0]:name[1]], text[value[0]:value[1]], value[0]
     if bare_values:
-        yield from _BARE_ASSIGNMENT.finditer(text)
+        for match in _BARE_ASSIGNMENT.finditer(text):
+            yield match.group("name") or "", match.group("value") or "", match.start("value")
 
 
-def _aws_secrets(text: str, lowered: str, claimed: list[tuple[int, int]], free) -> Iterator[_Hit]:
+def _aws_secrets(text: str, lowered: str, claimed: _Claimed) -> Iterator[_Hit]:
     if "secret" not in lowered and "akia" not in lowered and "asia" not in lowered:
         return
     lines, lowered_lines = text.split("\n"), lowered.split("\n")  # same offsets: _lower keeps the length
@@ -154,21 +269,24 @@ def _aws_secrets(text: str, lowered: str, claimed: list[tuple[int, int]], free) 
                          for near in range(max(0, number - _AWS_SECRET_WINDOW),
                                            min(len(lines), number + _AWS_SECRET_WINDOW + 1))})
     for near in near_lines:
-        for match in AWS_SECRET.finditer(lines[near]):
-            value = match.group(0)
-            start, end = starts[near] + match.start(), starts[near] + match.end()
+        line = lines[near]
+        for line_start, line_end in AWS_SECRET.matches(line):
+            value = line[line_start:line_end]
+            start, end = starts[near] + line_start, starts[near] + line_end
             # Random base64 mixes classes; a 40-letter word, hex digest or path does not.
-            if character_classes(value) >= 3 and re.search(r"[0-9]", value) and free(start, end):
-                claimed.append((start, end))
+            if character_classes(value) >= 3 and any(c.isdigit() for c in value) and claimed.free(start, end):
+                claimed.claim(start, end)
                 yield _Hit("aws_secret_access_key", "AWS secret access key", "format", start, end)
 
 
-def _fact(text: str, path: str, hit: _Hit, lines: LineIndex) -> SecretFact:
+def _fact(text: str, path: str, hit: _Hit, lines: LineStarts) -> SecretFact:
     value = text[hit.start:hit.end]
-    line = lines.line(hit.start)
-    end_line = lines.line(max(hit.start, hit.end - 1))
-    line_start = text.rfind("\n", 0, hit.start) + 1
-    end_line_start = text.rfind("\n", 0, hit.end) + 1 if end_line != line else line_start
+    line, line_start = lines.line(hit.start)
+    end_line, end_line_start = lines.line(max(hit.start, hit.end - 1))
+    if end_line == line:
+        end_line_start = line_start
+    else:
+        end_line_start = text.rfind("\n", 0, hit.end) + 1
     location = Location(path, line, hit.start - line_start + 1, end_line, hit.end - end_line_start + 1)
     return SecretFact(hit.detector, hit.title, hit.category, hit.name, location, mask(value), fingerprint(value))
 

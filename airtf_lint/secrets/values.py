@@ -13,7 +13,10 @@ import math
 import re
 from collections import Counter
 
-_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{[^}]*\}|%\([\w.]+\)s|\{[\w.]*\}")
+from airtf_lint.secrets import linear
+
+# RE2: `{{.*?}}` in `re` goes back to every `{{` of a value made of them (quadratic).
+_TEMPLATE = linear.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{[^}]*\}|%\([\w.]+\)s|\{[\w.]*\}")
 _ENV_REFERENCE = re.compile(r"^\$\w+$|^\$\{\w+\}$|^%\w+%$")
 _PLACEHOLDER_WORDS = re.compile(
     r"(?i)change.?me|changeit|example|placeholder|dummy|sample|redacted|replace.?(?:me|this|with)|your[_ -]|"
@@ -78,12 +81,46 @@ def is_runtime_value(value: str) -> bool:
     return bool(_TEMPLATE.search(value) or _ENV_REFERENCE.match(value) or _REFERENCE.match(value))
 
 
+def typed_run(value: str) -> bool:
+    """A character repeated six times or an alphabet run of seven letters: typed, not random (`abcdefg`)."""
+    repeat = run = 1
+    for previous, char in zip(value, value[1:]):
+        repeat = repeat + 1 if char == previous else 1
+        run = run + 1 if char.isalpha() and ord(char) == ord(previous) + 1 else 1
+        if repeat >= 6 or run >= 7:
+            return True
+    return False
+
+
+def looks_like_password(value: str) -> bool:
+    """A literal under a password name (`password="pygm..."`, `MYSQL_PASSWORD=ctfd`): a password however weak,
+    unless it is clearly not a value: a template, a reference, empty, a placeholder, a path, a typed run."""
+    value = value.strip()
+    if len(value) < 4 or len(value) > 200 or any(c.isspace() for c in value):
+        return False
+    if is_runtime_value(value) or is_placeholder(value) or typed_run(value) or _WEAK_PLACEHOLDER.search(value):
+        return False
+    if value.startswith(("/", "$", "%", "<", "{", "~", "./")) or value.endswith((".json", ".pem", ".txt", ".key")):
+        return False
+    return not _CODE_LIKE.search(value)
+
+
+# Words a made-up password is built of (`foobarbaz`, `mustbeeightchars`, `mypassphrase`) and the dev defaults
+# that say what they are (`insecure`).
+_WEAK_PLACEHOLDER = linear.compile(r"(?i)^(?:foo|bar|baz|qux|hunter2$|letmein$|insecure|mustbe|my_?pass|any_?(?:pass|secret|string))|"
+                                   r"(?i)^(?:s3cr3t|p@ss|pa55|secure_?value|notasecret|not_?secret)")
+
+
+# A value that is code or a name, not a password: a call, an attribute path, a Python/Jinja expression.
+_CODE_LIKE = linear.compile(r"^[A-Za-z_]\w*\(|^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+
+
 def looks_like_secret(value: str) -> bool:
     """A literal worth reporting when a secret-ish name holds it."""
     value = strip_auth_scheme(value.strip())
     if len(value) < 6 or len(value) > 1000 or any(c.isspace() for c in value):
         return False
-    if is_runtime_value(value) or is_placeholder(value) or _IDENTIFIER.match(value):
+    if is_runtime_value(value) or is_placeholder(value) or _IDENTIFIER.match(value) or typed_run(value):
         return False
     if value.startswith("/") or value.endswith((".json", ".pem", ".key", ".txt", ".yaml", ".yml", ".p12")):
         return False  # a path to a key file is not the key

@@ -12,6 +12,7 @@ configuration references); otherwise by name or ARN within the same root module 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -81,9 +82,10 @@ class AwsIamExtractor:
         self.by_name: dict[tuple[str, str, str], ResourceView] = {}
         for v in views:
             name = v.values.get("name")
-            if isinstance(name, str) and v.type in (*PRINCIPAL_KINDS, "aws_iam_policy"):
+            if isinstance(name, str) and v.type in (*PRINCIPAL_KINDS, "aws_iam_policy") and v.mode == "managed":
                 self.by_name.setdefault((v.group, v.type, name), v)
         self.grants: list[_Grant] = []
+        self.errors: list[dict[str, Any]] = []  # policies that are not valid JSON
 
     # --- linking -------------------------------------------------------------------------------------------------
 
@@ -133,10 +135,35 @@ class AwsIamExtractor:
                     return found, all(s.known for s in found)
         text = values.get(attribute)
         if isinstance(text, str):
-            found = statements_from_json(text, location or view.attribute_location(attribute), self.lines)
+            at = location or view.attribute_location(attribute)
+            found = statements_from_json(text, at, self.lines)
             if found is not None:
                 return found, all(s.known for s in found)
+            self._invalid_json(view, attribute, text, at)
         return [], False
+
+    def _invalid_json(self, view: ResourceView, attribute: str, text: str, at: Location) -> None:
+        """A policy written as JSON text (a heredoc, a literal, a file) that is not JSON: AWS rejects it too.
+        Recorded as an error at the line the JSON parser stops at. Text with an unknown part rendered into it
+        (`${...}`) is not judged: the real value may be valid."""
+        if "${" in text or not text.strip() or text.strip()[0] not in "{[":
+            return
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            source = self.lines(at.path) if self.lines and at.path else []
+            first = source[at.line - 1] if 0 < at.line <= len(source) else ""
+            # A heredoc's text starts on the line after its opening, line for line; any other text (a quoted
+            # literal with \n escapes, file(...)) is not laid out in the source: its attribute's line is given.
+            line = at.line + exc.lineno if "<<" in first else at.line
+            error = {"path": at.path, "line": line, "address": view.address, "attribute": attribute,
+                     "message": f"the {attribute} of {view.address} is not valid JSON ({exc.msg}, line {exc.lineno} "
+                                f"column {exc.colno} of the document): AWS rejects it, and its statements are not "
+                                f"analysed"}
+            if not any(e["path"] == error["path"] and e["line"] == line for e in self.errors):
+                self.errors.append(error)
+        except (TypeError, RecursionError):
+            return
 
     # --- extraction ----------------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from airtf_lint.facts import is_unknown
 from airtf_lint.terraform.values import render_json, to_string
-from airtf_lint.terraform.resources import ResourceView, index_by_base, referenced
+from airtf_lint.terraform.resources import ResourceView, index_by_base, pick, referenced
 
 SERVICE_ACCOUNT = "google_service_account"
 # resource type prefix -> (level, attribute naming the target)
@@ -26,6 +26,8 @@ LEVELS = {
 }
 WORKLOAD_IDENTITY_ROLE = "roles/iam.workloadIdentityUser"
 _WI_MEMBER = re.compile(r"^serviceAccount:([^.\[]+)\.svc\.id\.goog\[([^/\]]+)/([^\]]+)\]$")
+_ACCOUNT_REFERENCE = re.compile(r"(?<![\w.])google_service_account\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])?\."
+                                r"(?:email|member|name|id|unique_id|account_id)\b")
 SERVICE_ACCOUNT_EMAIL = re.compile(r"([A-Za-z0-9-]+)@([A-Za-z0-9.-]+)\.iam\.gserviceaccount\.com")
 
 
@@ -61,11 +63,16 @@ class GcpIamExtractor:
                 self.by_account_id.setdefault((view.group, account), view)
 
     def account_for(self, view: ResourceView, attribute: str, value: Any = None) -> ResourceView | None:
-        """The service account an attribute names: by reference, by email, or by account id."""
+        """The service account an attribute names: by reference (nested blocks' attributes by their dotted path),
+        by the expression an unknown value came from (a module output included), by email, or by account id."""
         found = referenced(self.by_address, view, attribute, SERVICE_ACCOUNT)
         if found is not None:
             return found
         value = view.values.get(attribute) if value is None else value
+        if is_unknown(value):
+            found = self._by_expression(view, value)
+            if found is not None:
+                return found
         text = to_string(value) if not is_unknown(value) else value.get("expr", "")
         if not isinstance(text, str):
             return None
@@ -74,6 +81,19 @@ class GcpIamExtractor:
             return self.by_email.get(email.group(0)) or self.by_account_id.get((view.group, email.group(1)))
         name = text.rsplit("/", 1)[-1]
         return self.by_account_id.get((view.group, name))
+
+    def _by_expression(self, view: ResourceView, value: dict[str, Any]) -> ResourceView | None:
+        """`google_service_account.x.email` (or `.member`, `.name`, `.id`...), also inside a template
+        ("serviceAccount:${google_service_account.x.email}"), in the referrer's module instance or, for a value that
+        came out of a module output, in that module's."""
+        ref = value.get("ref") if isinstance(value.get("ref"), dict) else {"module": None, "expr": value.get("expr")}
+        match = _ACCOUNT_REFERENCE.search(str(ref.get("expr") or ""))
+        if match is None:
+            return None
+        scope = view.scope
+        if ref.get("module") is not None:
+            scope = f"{view.scope.rsplit(':', 1)[0]}:{ref['module']}"
+        return pick(self.by_address.get((scope, f"{SERVICE_ACCOUNT}.{match.group(1)}")), view)
 
     def extract(self) -> dict[str, Any]:
         principals = [self._principal(v) for v in self.accounts]
@@ -119,6 +139,7 @@ class GcpIamExtractor:
         for role, member in rows:
             account = self.account_for(view, "member" if form == "member" else "members", member)
             out.append({**base, "role": role, "member": member, "member_principal": account.id if account else None,
+                        "member_type": _member_type(member, account), "member_name": _member_name(member, account),
                         "condition": condition})
         return out
 
@@ -131,7 +152,8 @@ class GcpIamExtractor:
         config = _first(view.values.get("config"))
         node = _first(config.get("node_config")) if config else {}
         account = node.get("service_account") if node else None
-        linked = self.account_for(view, "config", account) if account is not None else None
+        linked = self.account_for(view, "config.node_config.service_account", account) if account is not None \
+            else None
         return {"id": view.id, "address": view.address, "name": view.values.get("name"),
                 "service_account": linked.id if linked else None, "service_account_value": account,
                 "uses_default_compute_account": account is None, **view.location.to_dict()}
@@ -147,6 +169,29 @@ class GcpIamExtractor:
         return {"service_account": row.get("target_principal"), "project": match.group(1),
                 "namespace": match.group(2), "kubernetes_service_account": match.group(3),
                 "address": row["address"], "path": row["path"], "line": row["line"]}
+
+
+def _member_type(member: Any, account: ResourceView | None) -> str | None:
+    """`serviceAccount`, `user`, `group`, `domain`, `principal`...: the prefix of a member, known even when the rest
+    of it is not ("serviceAccount:${google_service_account.x.email}"), or `serviceAccount` for a linked account."""
+    text = member if isinstance(member, str) else (str(member.get("expr", "")).strip('"')
+                                                     if is_unknown(member) else "")
+    prefix, colon, _ = text.partition(":")
+    if colon and prefix.isalpha():
+        return prefix
+    if text in ("allUsers", "allAuthenticatedUsers"):
+        return text
+    return "serviceAccount" if account is not None else None
+
+
+def _member_name(member: Any, account: ResourceView | None) -> str | None:
+    """The member as it can be shown: its text, or the linked account's e-mail or address."""
+    if isinstance(member, str):
+        return member
+    if account is not None:
+        email = account.values.get("email")
+        return f"serviceAccount:{email}" if isinstance(email, str) else f"serviceAccount:{account.address}"
+    return str(member.get("expr", "")) if is_unknown(member) else None
 
 
 def _first(value: Any) -> dict[str, Any]:

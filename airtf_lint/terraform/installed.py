@@ -11,7 +11,7 @@ import posixpath
 from pathlib import Path
 
 from airtf_lint.facts import FileFacts, FileKind, SourceFile
-from airtf_lint.parsers import parse_file
+from airtf_lint.parsers.registry import parse_file
 from airtf_lint.parsers.text import UnreadableFile, read_text
 
 MANIFEST = ".terraform/modules/modules.json"

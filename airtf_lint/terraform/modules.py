@@ -9,6 +9,7 @@ within an instance, with a guard against cycles.
 
 from __future__ import annotations
 
+import json
 import posixpath
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -73,6 +74,10 @@ class Instance:
     root: str | None  # the root module's folder; None for a folder evaluated on its own
     scope: Scope
     children: dict[str, Instance] = field(default_factory=dict)
+    parent: Instance | None = None
+    key_path: str = ""  # "a.b": the module names from the root, without instance keys (.terraform/modules keys)
+    # module name -> ("count"|"for_each", {key: instance}) for a repeated module call
+    repeated: dict[str, tuple[str, dict[Any, Instance]]] = field(default_factory=dict)
 
 
 def _variable_defaults(folder: ModuleFolder) -> tuple[dict[str, Any], set[str]]:
@@ -160,7 +165,8 @@ class ModuleEvaluator:
         return _hide_sensitive(_typed(folder, values), sensitive)
 
     def _instantiate(self, folder: ModuleFolder, address: str, root: str | None, variables: dict[str, Any],
-                     stack: tuple[str, ...], reached: set[str]) -> Instance | None:
+                     stack: tuple[str, ...], reached: set[str], parent: Instance | None = None,
+                     key_path: str = "") -> Instance | None:
         if len(self.instances) >= MAX_INSTANCES:
             self._note(Location(folder.dir, 1), f"more than {MAX_INSTANCES} module instances: "
                                                 f"{address or folder.dir} and later ones are not analysed")
@@ -170,7 +176,8 @@ class ModuleEvaluator:
                    if attr.expr is not None}
         instance = Instance(address, folder, root, Scope(variables=variables, locals=locals_, module_dir=folder.dir,
                                                          root_dir=root or folder.dir, read_file=self.read_file,
-                                                         parse_template=parse_template))
+                                                         parse_template=parse_template),
+                            parent=parent, key_path=key_path)
         instance.scope.resolve = self._resolver(instance)
         self.instances.append(instance)
         if len(stack) > MAX_DEPTH:
@@ -181,25 +188,35 @@ class ModuleEvaluator:
             if not call.labels:
                 continue
             child_dir = local_source_dir(folder.dir, call)
+            name = call.labels[0]
+            child_key_path = f"{key_path}.{name}" if key_path else name
             if child_dir is None and root is not None:
-                key = ".".join([*(p for p in address.split(".") if p and p != "module"), call.labels[0]])
-                child_dir = self.installed.get((root, key))
+                child_dir = self.installed.get((root, child_key_path))
             if child_dir is None or child_dir not in self.folders:
                 continue
             if child_dir in stack:
-                self._note(call.location, f"module cycle: module \"{call.labels[0]}\" calls {child_dir}, which is "
+                self._note(call.location, f"module cycle: module \"{name}\" calls {child_dir}, which is "
                                           f"already on the call chain {' -> '.join(stack)}; not followed")
                 continue
             defaults, sensitive = _variable_defaults(self.folders[child_dir])
-            inputs = {name: self.attribute(instance, attr) for name, attr in call.attributes.items()
-                      if name not in MODULE_META}
-            child_address = f"{address}.module.{call.labels[0]}" if address else f"module.{call.labels[0]}"
             child_folder = self.folders[child_dir]
-            child = self._instantiate(child_folder, child_address, root,
-                                      _hide_sensitive(_typed(child_folder, {**defaults, **inputs}), sensitive),
-                                      stack + (child_dir,), reached)
-            if child is not None:
-                instance.children[call.labels[0]] = child
+            base_address = f"{address}.module.{name}" if address else f"module.{name}"
+            mode, scopes = self._repetition(instance, call)
+            made: dict[Any, Instance] = {}
+            for index, scope in scopes:
+                inputs = {n: evaluate(attr.expr, scope) if attr.expr is not None else attr.value
+                          for n, attr in call.attributes.items() if n not in MODULE_META}
+                suffix = "" if index is None else (f"[{index}]" if mode == "count" else f"[{json.dumps(index)}]")
+                child = self._instantiate(child_folder, base_address + suffix, root,
+                                          _hide_sensitive(_typed(child_folder, {**defaults, **inputs}), sensitive),
+                                          stack + (child_dir,), reached, instance, child_key_path)
+                if child is not None:
+                    made[index] = child
+            if not made:
+                continue
+            if mode in ("count", "for_each"):
+                instance.repeated[name] = (mode, made)
+            instance.children[name] = next(iter(made.values()))
         return instance
 
     # --- evaluation ----------------------------------------------------------------------------------------------
@@ -219,8 +236,8 @@ class ModuleEvaluator:
         self._in_progress.add(key)
         try:
             mode, scopes = self._repetition(instance, block)
-            result = mode, [(index, self._computed(block, self._evaluate_block(instance, block, scope,
-                                                                                REPETITION_META)))
+            result = mode, [(index, self._computed(instance, block, self._evaluate_block(instance, block, scope,
+                                                                                          REPETITION_META)))
                             for index, scope in scopes]
         finally:
             self._in_progress.discard(key)
@@ -256,12 +273,19 @@ class ModuleEvaluator:
             self._note(block.location, f"{block.type} {'.'.join(block.labels)} has {wanted} instances; only the "
                                        f"first {MAX_REPEAT} are analysed")
 
-    def _computed(self, block: HclBlock, values: dict[str, Any]) -> dict[str, Any]:
+    def _computed(self, instance: Instance, block: HclBlock, values: dict[str, Any]) -> dict[str, Any]:
         if block.type in ("resource", "data") and block.labels:
             kind = block.labels[0] if block.type == "resource" else f"data.{block.labels[0]}"
             extra = self.computed.get(kind)
             if extra is not None:
-                return {**values, **extra(values)}
+                given = values
+                if block.labels[0].startswith("google_") and values.get("project") is None:
+                    # The provider's project applies to a resource that names none (as Terraform fills it in).
+                    project = self.provider_setting(instance, "google", "project") or \
+                        self.provider_setting(instance, "google-beta", "project")
+                    if project is not None:
+                        given = {**values, "project": project}
+                return {**values, **extra(given)}
         return values
 
     def origin_of(self, value: Any) -> Location | None:
@@ -300,12 +324,44 @@ class ModuleEvaluator:
             out.append(value)
         return out
 
+    def _outputs(self, child: Instance) -> dict[str, Any]:
+        """Every output of a module instance, as the object `module.x["key"]` is."""
+        out = {}
+        for block in child.folder.blocks("output"):
+            if block.labels and "value" in block.attributes:
+                value = self.attribute(child, block.attributes["value"])
+                if is_unknown(value):  # keep what it refers to inside the child, so links can follow it
+                    value = {**value, "ref": {"module": child.address, "expr": value.get("expr")}}
+                out[block.labels[0]] = value
+        return out
+
+    def provider_setting(self, instance: Instance, provider: str, setting: str) -> Any:
+        """A setting of the default (unaliased) `provider` block an instance uses: its own folder's, else the
+        nearest caller's (child modules inherit default provider configurations), evaluated there. None when no
+        provider block sets it."""
+        current: Instance | None = instance
+        while current is not None:
+            for block in current.folder.blocks("provider"):
+                if block.labels and block.labels[0] == provider and "alias" not in block.attributes \
+                        and setting in block.attributes:
+                    return self.attribute(current, block.attributes[setting])
+            current = current.parent
+        return None
+
     def _find(self, instance: Instance, block_type: str, labels: tuple[str, ...]) -> HclBlock | None:
         return next((b for b in instance.folder.blocks(block_type) if b.labels[:len(labels)] == labels), None)
 
     def _resolver(self, instance: Instance) -> Callable[[str, tuple[str, ...]], Any]:
         def resolve(root: str, names: tuple[str, ...]) -> Any:
             text = ".".join((root, *names))
+            if root == "module" and names and (names[0] in instance.repeated or len(names) == 1):
+                if names[0] not in instance.repeated and names[0] not in instance.children:
+                    return unknown(text)
+                mode, made = instance.repeated.get(names[0], ("single", {None: instance.children[names[0]]}))
+                objects = {k: self._outputs(child) for k, child in made.items()}
+                collection: Any = (list(objects.values()) if mode == "count" else
+                                   objects if mode == "for_each" else objects[None])
+                return traverse(collection, names[1:], instance.scope, text)
             if root == "module" and len(names) >= 2:
                 child = instance.children.get(names[0])
                 output = self._find(child, "output", (names[1],)) if child else None

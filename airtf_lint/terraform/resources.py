@@ -62,7 +62,7 @@ def hcl_views(evaluator: ModuleEvaluator, instances: list[Instance]) -> list[Res
                 continue
             mode = "managed" if block.type == "resource" else "data"
             local = f"{block.labels[0]}.{block.labels[1]}" if mode == "managed" else f"data.{block.labels[0]}.{block.labels[1]}"
-            refs = {name: references(attr.expr) for name, attr in block.attributes.items() if attr.expr is not None}
+            refs = block_references(block)
             repetition, items = evaluator.expand(instance, block)
             for key, values in items:
                 suffix = "" if key is None else (f"[{key}]" if repetition == "count" else f"[{json.dumps(key)}]")
@@ -72,6 +72,22 @@ def hcl_views(evaluator: ModuleEvaluator, instances: list[Instance]) -> list[Res
                     refs={k: v for k, v in refs.items() if v}, block=block, key=key,
                 ))
     return views
+
+
+def block_references(block: HclBlock, prefix: str = "") -> dict[str, list[str]]:
+    """attribute -> the addresses its expression refers to, nested blocks included under their dotted path
+    (`config.node_config.service_account`); a dynamic block's content counts as the block it generates."""
+    out = {prefix + name: references(attr.expr) for name, attr in block.attributes.items() if attr.expr is not None}
+    for nested in block.blocks:
+        if nested.type == "dynamic" and nested.labels:
+            content = nested.first_block("content")
+            if content is not None:
+                out.update(block_references(content, f"{prefix}{nested.labels[0]}."))
+            continue
+        for name, found in block_references(nested, f"{prefix}{nested.type}.").items():
+            out.setdefault(name, [])
+            out[name] = list(dict.fromkeys(out[name] + found))
+    return out
 
 
 def index_by_base(views: list[ResourceView]) -> dict[tuple[str, str], list[ResourceView]]:
@@ -113,10 +129,16 @@ def map_plans_to_source(plan: list[ResourceView], hcl: list[ResourceView]) -> No
     """Locate plan resources at their .tf blocks when that configuration is in the scanned tree: findings then
     point where the fix is made. The root module in the plan's folder (or above it) wins; else a unique match."""
     by_address: dict[str, list[ResourceView]] = {}
+    exact: dict[str, list[ResourceView]] = {}
     for view in hcl:
-        by_address.setdefault(view.address, []).append(view)
+        by_address.setdefault(without_index(view.address), []).append(view)
+        exact.setdefault(view.address, []).append(view)
     for view in plan:
-        candidates = by_address.get(without_index(view.address), [])
+        candidates = exact.get(view.address) or exact.get(without_index(view.address)) or \
+            by_address.get(without_index(view.address), [])
+        blocks = {id(c.block) for c in candidates}
+        if len(blocks) == 1 and len(candidates) > 1:  # instances of one block: any of them has its location
+            candidates = candidates[:1]
         plan_dir = posixpath.dirname(view.group) or "."
         near = [c for c in candidates if plan_dir == c.group or plan_dir.startswith(c.group + "/") or c.group == "."]
         chosen = near[0] if len(near) == 1 else (candidates[0] if len(candidates) == 1 else None)

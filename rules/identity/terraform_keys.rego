@@ -1,9 +1,10 @@
 # METADATA
-# title: Terraform creates a long-lived key for an identity Airflow uses
+# title: Terraform creates a long-lived key
 # description: |
-#   An `aws_iam_access_key` or `google_service_account_key` belongs to a user or service account that Airflow
-#   tasks run as. The key's secret lands in Terraform state and, usually, in an Airflow connection: a credential
-#   that never expires, shared by everyone who can read either.
+#   An `aws_iam_access_key` or `google_service_account_key` creates a credential that never expires. Its secret
+#   lands in Terraform state (readable by everyone who can read the state) and, usually, in an Airflow
+#   connection or a CI secret, shared by everyone who can read either. Reported for every key ("no shared keys");
+#   high when Airflow tasks run as the key's user or service account, medium otherwise.
 # custom:
 #   id: ATF-IDENTITY-006
 #   severity: high
@@ -15,16 +16,30 @@ import data.airtf.lib
 
 deny contains result if {
 	some key in input.terraform.aws.access_keys
-	tasks := object.get(input.airflow.tasks_by_principal, key.user, [])
-	count(tasks) > 0
-	msg := sprintf("%s creates a long-lived access key for %s, which %d Airflow tasks run as (e.g. \"%s\")", [key.address, key.user, count(tasks), tasks[0]])
-	result := lib.finding(msg, key)
+	owner := owner_name(key.user, key.address)
+	msg := sprintf("%s creates a long-lived access key for %s, whose secret sits in Terraform state; %s", [key.address, owner, users(key.user)])
+	result := lib.graded(msg, key, severity(key.user))
 }
 
 deny contains result if {
 	some key in input.terraform.gcp.keys
-	tasks := object.get(input.airflow.tasks_by_principal, key.service_account, [])
-	count(tasks) > 0
-	msg := sprintf("%s creates a long-lived key for %s, which %d Airflow tasks run as (e.g. \"%s\")", [key.address, key.service_account, count(tasks), tasks[0]])
-	result := lib.finding(msg, key)
+	owner := owner_name(key.service_account, key.address)
+	msg := sprintf("%s creates a long-lived key for %s, whose private key sits in Terraform state; %s", [key.address, owner, users(key.service_account)])
+	result := lib.graded(msg, key, severity(key.service_account))
 }
+
+tasks(principal) := object.get(input.airflow.tasks_by_principal, principal, []) if is_string(principal)
+
+else := []
+
+users(principal) := sprintf("%d Airflow tasks run as it (e.g. \"%s\")", [count(tasks(principal)), tasks(principal)[0]]) if {
+	count(tasks(principal)) > 0
+} else := "no Airflow task in this repository runs as it"
+
+severity(principal) := "high" if count(tasks(principal)) > 0
+
+else := "medium"
+
+owner_name(principal, address) := principal if is_string(principal)
+
+else := "an identity defined outside this repository"

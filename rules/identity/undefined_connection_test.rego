@@ -31,3 +31,8 @@ test_defined_connection_passes if {
 test_airflow_default_ids_pass if {
 	count(undefined_connection.deny) == 0 with input as {"airflow": {"tasks": [task(identity("aws_default", false, "ambient"))]}}
 }
+
+test_ids_airflow_creates_pass if {
+	emr := object.union(identity("emr_default", false, "empty"), {"airflow_default_connection": true})
+	count(undefined_connection.deny) == 0 with input as {"airflow": {"tasks": [task(emr)]}}
+}

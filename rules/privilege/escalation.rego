@@ -68,7 +68,7 @@ deny contains result if {
 	held := [p | some p in b.role_facts.dangerous_permissions; p in escalation_permissions]
 	count(held) > 0
 	key := member_key(b)
-	msg := sprintf("%s is granted %s on %s %v, which holds %v; %s", [b.member, b.role, b.level, b.target, held, lib.reach(key)])
+	msg := sprintf("%s is granted %s on %s %s, which holds %v; %s", [object.get(b, "member_name", b.member), b.role, b.level, target_text(b.target), held, lib.reach(key)])
 	result := lib.graded(msg, b, lib.reach_severity(key, "critical", "high"))
 }
 
@@ -83,3 +83,7 @@ escalation_permissions := {
 member_key(b) := object.get(b, "member_principal", null) if is_string(object.get(b, "member_principal", null))
 
 member_key(b) := b.member if not is_string(object.get(b, "member_principal", null))
+
+target_text(target) := target if is_string(target)
+
+target_text(target) := "(unknown)" if not is_string(target)

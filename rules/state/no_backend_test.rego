@@ -20,3 +20,22 @@ test_root_with_backend_is_not_flagged if {
 test_no_roots_no_findings if {
 	count(no_backend.deny) == 0 with input as {"terraform": {"roots": []}}
 }
+
+example(purpose) := {"dir": "examples/basic", "backend": null, "purpose": purpose, "path": "examples/basic/main.tf", "line": 1}
+
+test_an_example_folder_nobody_applies_is_not_judged if {
+	count(no_backend.deny) == 0 with input as {"terraform": {"roots": [example("example"), example("test"), example("module")]}, "airflow": {"tasks": []}}
+}
+
+test_an_example_folder_an_airflow_task_applies_is_judged if {
+	task := {"dag_id": "d", "task_id": "t", "terraform_runs": [{"root": "examples/basic"}]}
+	results := no_backend.deny with input as {"terraform": {"roots": [example("example")]}, "airflow": {"tasks": [task]}}
+	count(results) == 1
+	some r in results
+	contains(r.msg, "an example folder, applied by an Airflow task")
+}
+
+test_example_roots_always_judges_every_folder if {
+	results := no_backend.deny with input as {"terraform": {"roots": [example("test")]}, "airflow": {"tasks": []}, "settings": {"example_roots": "always"}}
+	count(results) == 1
+}

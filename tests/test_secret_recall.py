@@ -1,0 +1,140 @@
+"""Issue 19: the shapes the scanner used to miss, each found (true) and each look-alike kept out (false), and none
+of them ever printed unmasked."""
+
+from __future__ import annotations
+
+import pytest
+
+from airtf_lint.report import FORMATS
+from airtf_lint.secrets.scan import scan_text
+from tests.conftest import run_in_process, write
+
+# Values made up for these tests (random, no provider's key).
+DO_TOKEN = "dop_v1_" + "9f3b2c71d0e84a6b5c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b"
+PPLX = "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"
+AGE = "AGE-SECRET-KEY-1" + "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7LQPZRY9X8GF2TVDW0S3JN54KHCE"
+GLRT = "glrt-t3_Zx8Kd92LmQp4Zr7Vt1Nw3Yq5Ab7Cd"
+GR = "GR1348941Zx8Kd92LmQp4Zr7Vt1Nw"
+SESSION = "Zx8Kd92LmQp4Zr7Vt1Nw3Yq5Ab7Cd9Ef"
+CF_CA = "v1.0-aaa334dc886f30631ba0a610-" + "0d98ef66290d7e50aac7c27b5986c99e6f3f1084c881d8ac0eae5de1d1aa06440" \
+        "76ff57022069b3237d19afe60ad045f207ef2b16387ee37b749441b2ae2e9ebe5b4606e846475d4a5"
+MAILGUN = "key-3ax6xnjp29jd6fds4gc373sgvjxteol0"
+AWS_SECRET = "wK9pQ2mZ7vX4rT8nB3cL6yH1dF5gJ0sA2eU9iO7k"
+
+
+def found(text: str, bare: bool = False) -> list[str]:
+    return [s.detector for s in scan_text(text, "f", bare)]
+
+
+@pytest.mark.parametrize("text", [
+    f'os.environ["AWS_SECRET_ACCESS_KEY"] = "{AWS_SECRET}"',
+    f'cfg["MAILGUN_API_KEY"] = "{MAILGUN}"',
+    f'conf = {{"mailgun_api_key": "{MAILGUN}"}}',
+    f'extra = dict(api_key="{MAILGUN}", region="eu")',
+    f'os.environ.setdefault("MAILGUN_API_KEY", "{MAILGUN}")',
+    f'CREDS = [("MAILGUN_API_KEY", "{MAILGUN}")]',
+    f'hook = HttpHook(http_conn_id="x", method="POST", timeout=30, api_key="{MAILGUN}", retries=3)',
+])
+def test_secret_names_in_subscripts_dicts_calls_and_tuples(text):
+    assert found(text)
+
+
+@pytest.mark.parametrize("text", [
+    'os.environ["AWS_SECRET_ACCESS_KEY"] = Variable.get("aws_secret")',
+    'cfg["MAILGUN_API_KEY"] = "{{ var.value.mailgun_key }}"',
+    'os.environ.setdefault("MAILGUN_API_KEY", "")',
+    'cfg["secret_name"] = "prod/mailgun/api-key"',
+])
+def test_secret_names_holding_no_literal_are_not_reported(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "bare"), [
+    ('conn = Connection(login="ci", password="pygmy7Xa")', False),
+    ("settings = {'Password': 'izayoi'}", False),
+    ("MYSQL_PASSWORD=ctfd", True),
+    ('  password = "Sup3rH@rd"', False),
+])
+def test_short_or_word_like_passwords_are_reported(text, bare):
+    assert found(text, bare) == ["secret_assignment"]
+
+
+@pytest.mark.parametrize(("text", "bare"), [
+    ('password = "{{ conn.db.password }}"', False),
+    ('password = "${var.db_password}"', False),
+    ('password = ""', False),
+    ('password = "<password>"', False),
+    ('password = "changeme"', False),
+    ('password = "xxx"', False),
+    ('password = "****"', False),
+    ('password = "your-password-here"', False),
+    ("POSTGRES_PASSWORD=postgres", True),
+    ("AIRFLOW_PASSWORD=airflow", True),
+    ('password = "foobarbaz"', False),
+    ('results = {"pass": "fail"}', False),
+])
+def test_password_placeholders_templates_and_defaults_are_not(text, bare):
+    assert found(text, bare) == []
+
+
+@pytest.mark.parametrize(("value", "detector"), [
+    (DO_TOKEN, "digitalocean_token"),
+    (PPLX, "perplexity_key"),
+    (AGE, "age_secret_key"),
+    (GLRT, "gitlab_token"),
+    (GR, "gitlab_runner_registration_token"),
+    (CF_CA, "cloudflare_origin_ca_key"),
+])
+def test_new_provider_formats_are_found_without_a_name(value, detector):
+    assert found(f'x = "{value}"') == [detector]
+
+
+def test_gitlab_session_cookie():
+    assert found(f'cookies = "_gitlab_session={SESSION}"') == ["gitlab_session"]
+
+
+@pytest.mark.parametrize("value", [
+    "AKIAXXXXXXXXXXXXXXXX",
+    "AIza" + "a" * 35,
+    "AIzaSyabcdefghijklmnopqrstuvwxyz1234567",
+    "github_pat_" + "x" * 22 + "_" + "x" * 59,
+    "glpat-XXXXXXXXXXX-XXXXXXXX",
+    "xoxe.xoxp-1-RANDOMSTRINGHERE",
+    "AGE-SECRET-KEY-1" + "Q" * 58,
+])
+def test_placeholder_looking_provider_strings_are_not_reported(value):
+    assert found(f'build_ref = "{value}"') == []
+
+
+def test_typed_runs_under_secret_names_are_not_reported():
+    assert found('api_key = "abcdefghijklmnop"') == []
+    assert found('api_key = "Q9xxxxxxxxZ1"') == []
+
+
+def test_none_of_the_new_shapes_is_printed(tmp_path):
+    values = [AWS_SECRET, MAILGUN, "pygmy7Xa", "izayoi", DO_TOKEN, PPLX, AGE, GLRT, GR, SESSION, CF_CA]
+    write(tmp_path, {"dags/etl.py": "\n".join([
+        "import os",
+        "from airflow import DAG",
+        f'os.environ["AWS_SECRET_ACCESS_KEY"] = "{AWS_SECRET}"',
+        f'cfg = {{"MAILGUN_API_KEY": "{MAILGUN}"}}',
+        'conn = dict(login="ci", password="pygmy7Xa")',
+        "settings = {'Password': 'izayoi'}",
+        f'DO = "{DO_TOKEN}"',
+        f'PPLX = "{PPLX}"',
+        f'AGE = "{AGE}"',
+        f'RUNNER = "{GLRT}"',
+        f'REG = "{GR}"',
+        f'COOKIE = "_gitlab_session={SESSION}"',
+        f'CA = "{CF_CA}"',
+        "",
+    ]), "infra/main.tf": f'resource "x" "y" {{\n  password = "izayoi"\n  token = "{DO_TOKEN}"\n}}\n'})
+    for output_format in FORMATS:
+        result = run_in_process([".", "--format", output_format, "--no-progress"], tmp_path)
+        assert result.code == 1 and "ATF-SECRET" in result.stdout
+        out = result.stdout + result.stderr
+        assert [v[:6] for v in values if v in out] == []
+    for view in (["input"], ["--dump-input", "-"]):
+        result = run_in_process([*view, "."] if view == ["input"] else [".", *view], tmp_path)
+        out = result.stdout + result.stderr
+        assert [v[:6] for v in values if v in out] == []
