@@ -18,6 +18,7 @@ from airtf_lint.parsers.text import (
     read_bytes,
     read_head,
 )
+from airtf_lint.terraform.installed import manifest_folders
 from airtf_lint.sniff import (
     PLAN_KEYS,
     is_shell_like,
@@ -257,6 +258,41 @@ def _add_explicit(path: Path, shown: str, found: Discovery, seen: set[tuple[int,
                                              ".tfbackend, .tfstate, plan JSON or a connections file"))
 
 
+def _add_installed_modules(terraform_dir: Path, cwd: Path, found: Discovery, seen: set[tuple[int, int] | Path],
+                           roots: _Roots) -> None:
+    """What `terraform init` installed beside a root: its manifest, and the top-level .tf files of each installed
+    folder the manifest names (inside the scanned paths only). Read by the parse stage like every other file."""
+    manifest = terraform_dir / "modules" / "modules.json"
+    if _regular_file_problem(manifest) is not None or _link_problem(manifest, roots, explicit=False) is not None:
+        return
+    shown_manifest = display_path(manifest, cwd)
+    try:
+        folders = manifest_folders(decode(read_bytes(manifest, MAX_MANIFEST_BYTES)))
+    except UnreadableFile:
+        return
+    found.files.append(SourceFile(shown_manifest, manifest, FileKind.MODULE_MANIFEST))
+    for folder in sorted(set(folders.values())):
+        directory = terraform_dir.parent / folder
+        if not directory.is_dir() or not roots.allows(_real(directory), explicit=False):
+            continue
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            continue
+        for name in names:
+            path = directory / name
+            if not name.endswith((".tf", ".tf.json")) or _regular_file_problem(path) is not None or \
+                    _link_problem(path, roots, explicit=False) is not None:
+                continue
+            identity = _identity(path)
+            if identity not in seen:
+                seen.add(identity)
+                found.files.append(SourceFile(display_path(path, cwd), path, FileKind.INSTALLED_MODULE))
+
+
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+
+
 def _might_be_input(name: str) -> bool:
     """By name alone: whether a file could be one we read (so a skipped one is worth a word)."""
     name = name.lower()
@@ -295,6 +331,9 @@ def _walk(root: Path, cwd: Path, include: Sequence[str], exclude: Sequence[str],
                     found.errors.append(FileError(shown, f"cannot read: {exc.strerror}"))
                 continue
             if stat.S_ISDIR(info.st_mode):
+                if entry.name == ".terraform" and not is_link:
+                    _add_installed_modules(path, cwd, found, seen, roots)
+                    continue
                 if entry.name in SKIP_DIRS or os.path.exists(path / "pyvenv.cfg") or matches_any(shown, exclude):
                     continue
                 if is_link and not roots.allows(_real(path), explicit=False):

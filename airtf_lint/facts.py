@@ -32,6 +32,9 @@ class FileKind(StrEnum):
     STATE = "state"  # *.tfstate, *.tfstate.backup
     CONNECTIONS = "connections"  # airflow connections export JSON/YAML, .env files
     PYTHON = "python"  # Python modules that are not DAGs: searched for secrets only
+    # What `terraform init` installed under <root>/.terraform/modules: evaluated, never judged (third-party code)
+    INSTALLED_MODULE = "installed_module"  # a .tf / .tf.json file of an installed registry or git module
+    MODULE_MANIFEST = "module_manifest"  # .terraform/modules/modules.json: module key -> installed folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +191,10 @@ class TaskFact:
     default_args_unknown: list[str] = field(default_factory=list)  # spreads whose keys cannot be known
     delegated: list[dict[str, Any]] = field(default_factory=list)  # identities handed to a service (see tasks.py)
     decorators: list[str] = field(default_factory=list)  # TaskFlow: every @task.* decorator, outermost first
+    # Built by a factory function of another file: the call (in the DAG file) that made it; `location` is in the
+    # factory's file.
+    called_from: Location | None = None
+    dag_factory: str | None = None  # its DAG is the one a factory call returns (that call's key), resolved later
 
 
 @dataclass(slots=True)
@@ -197,6 +204,8 @@ class DagFact:
     location: Location
     schedule: Value | None = None
     default_args_unknown: list[str] = field(default_factory=list)
+    called_from: Location | None = None  # built by a factory function of another file: the call that made it
+    factory: str | None = None  # a placeholder for the DAG a factory call returns (the call's key)
 
 
 @dataclass(slots=True)
@@ -232,12 +241,47 @@ class ModuleCall:
 
 
 @dataclass(slots=True)
+class FunctionFact:
+    """A module-level function of a Python file that may build DAGs or tasks (a factory), evaluated in the model
+    stage with each call site's arguments (airflow/factories.py)."""
+
+    name: str
+    module: str | None
+    location: Location
+    source: str  # the function's source (dedented), placed at `line` when evaluated
+    line: int
+    imports: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class FactoryCall:
+    """A call, while a DAG is built, to a function imported from another module (maybe a factory of the
+    repository): its arguments evaluated at the call site, and the DAG it is made in."""
+
+    function: str  # qualified name as written through the imports
+    near: str | None  # the calling file's module
+    arguments: dict[str, Value]
+    positional: list[Value]
+    unknown_spreads: list[str]
+    location: Location
+    key: str  # identifies the call (and the placeholder DAG it may return)
+    dag: DagFact | None = None  # the DAG the call is made in (a placeholder when a factory returns it)
+    group: str | None = None
+    default_args: dict[str, Value] = field(default_factory=dict)
+    default_args_unknown: list[str] = field(default_factory=list)
+    dag_arguments: dict[str, DagFact] = field(default_factory=dict)  # parameter name or "#index" -> DAG passed
+
+
+@dataclass(slots=True)
 class DagFileFacts:
     dags: list[DagFact] = field(default_factory=list)
     tasks: list[TaskFact] = field(default_factory=list)
     operator_classes: list[OperatorClass] = field(default_factory=list)
     module_calls: list[ModuleCall] = field(default_factory=list)
     config_reads: list[dict[str, Any]] = field(default_factory=list)  # sibling files the DAG reads: path, line, read
+    functions: list[FunctionFact] = field(default_factory=list)  # module-level functions (possible factories)
+    factory_calls: list[FactoryCall] = field(default_factory=list)  # calls to functions imported from elsewhere
 
 
 @dataclass(slots=True)
@@ -295,3 +339,4 @@ class FileFacts:
     dag: DagFileFacts | None = None
     connections: ConnectionFacts | None = None
     secrets: list[SecretFact] = field(default_factory=list)
+    installed_modules: dict[str, str] = field(default_factory=dict)  # a manifest's module key -> folder (as shown)

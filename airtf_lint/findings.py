@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airtf_lint.rulepack import SEVERITIES, RuleMeta
-from airtf_lint.sourcelines import SourceLines
+if TYPE_CHECKING:  # the lines are read through it; importing it costs the secret scanner's start-up
+    from airtf_lint.sourcelines import SourceLines
 
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 

@@ -26,7 +26,6 @@ from airtf_lint.filtering import (
 from airtf_lint.findings import Finding, from_results, with_fingerprints
 from airtf_lint.model import build_model
 from airtf_lint.cache import FactCache
-from airtf_lint.parsers.registry import parse_data, parse_file, unreadable
 from airtf_lint.parsers.text import UnreadableFile, read_bytes
 from airtf_lint.rulepack import RuleMeta, RulePack, load_rule_pack, pack_directories
 from airtf_lint.sourcelines import SourceLines
@@ -117,7 +116,7 @@ def parse_sources(sources: Sequence[SourceFile], read: Callable[[SourceFile], by
         try:
             data = read(source)
         except UnreadableFile as exc:
-            results[index] = unreadable(source, exc)
+            results[index] = _unreadable(source, exc)
             continue
         key = cache.key(source, data) if cache is not None else None
         hit = cache.get(key, source) if cache is not None and key is not None else None
@@ -141,13 +140,13 @@ def parse_sources(sources: Sequence[SourceFile], read: Callable[[SourceFile], by
 def _parse_all(items: list[tuple[SourceFile, bytes]]) -> Iterator[FileFacts]:
     workers = min(os.cpu_count() or 1, 8)
     if sum(len(data) for _, data in items) < PARALLEL_MIN_BYTES or workers < 2:
-        yield from (parse_data(source, data) for source, data in items)
+        yield from (_parse_one(item) for item in items)
         return
     import multiprocessing  # only when it pays: its import alone costs 40 ms of start-up
     from concurrent.futures import ProcessPoolExecutor
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        yield from (parse_data(source, data) for source, data in items)
+        yield from (_parse_one(item) for item in items)
         return
     # fork: the workers inherit the loaded grammar and data, so they start in milliseconds.
     context = multiprocessing.get_context("fork")
@@ -156,7 +155,16 @@ def _parse_all(items: list[tuple[SourceFile, bytes]]) -> Iterator[FileFacts]:
         yield from pool.map(_parse_one, items, chunksize=chunk)
 
 
+def _unreadable(source: SourceFile, exc: UnreadableFile) -> FileFacts:
+    from airtf_lint.parsers.registry import unreadable
+
+    return unreadable(source, exc)
+
+
 def _parse_one(item: tuple[SourceFile, bytes]) -> FileFacts:
+    """Parsers are imported when a file has to be parsed: a run the fact cache answers never loads them."""
+    from airtf_lint.parsers.registry import parse_data
+
     return parse_data(*item)
 
 
@@ -202,7 +210,7 @@ class Analysis:
 def analyse(options: RunOptions, progress: Progress | None = None, tree: Tree | None = None) -> Analysis:
     tree = tree or WorkingTree()
     facts, found = parse_discovered(options, progress, tree)
-    var_files = [parse_file(source) for source in _var_file_sources(options)]
+    var_files = parse_sources(_var_file_sources(options), WorkingTree().read, None)  # named on the command line
     lines = SourceLines({f.source.path: f.source for f in facts}, {f.source.path: f.secrets for f in facts},
                         tree.read)
     problems: list[FileError] = []

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, write
 
 ACTION_SCRIPT = REPO / "ci" / "github-action.sh"
 
@@ -92,17 +92,28 @@ def test_engines_are_extras_and_regorus_is_the_default_dependency():
     assert project["optional-dependencies"]["regorus"][0].startswith("gordon-to-regorus==")
 
 
-def test_a_regorus_module_from_another_distribution_is_refused(monkeypatch):
-    from importlib import metadata
+def test_a_regorus_module_from_another_distribution_is_refused(monkeypatch, tmp_path):
+    import importlib.util
+    from importlib import machinery, metadata
 
     from airtf_lint.engine import EngineError, check_distribution
 
     check_distribution("regorus")  # the pinned one, installed here
-    monkeypatch.setattr(metadata, "packages_distributions", lambda: {"regorus": ["regorus-fork"]})
-    with pytest.raises(EngineError, match="comes from regorus-fork, not 'gordon-to-regorus'"):
-        check_distribution("regorus")
-    monkeypatch.setattr(metadata, "packages_distributions", lambda: {"regorus": ["gordon-to-regorus", "x"]})
+    # A site-packages folder of our own: the module, its pinned distribution, and a fork that overwrote it.
+    site = tmp_path / "site"
+    write(site, {"regorus/__init__.py": "",
+                 "gordon_to_regorus-0.13.0.dist-info/RECORD": "regorus/__init__.py,,\n",
+                 "gordon_to_regorus-0.13.0.dist-info/METADATA": "Name: gordon-to-regorus\nVersion: 0.13.0\n"})
+    spec = machinery.ModuleSpec("regorus", None, origin=str(site / "regorus" / "__init__.py"))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec)
+    monkeypatch.setattr(metadata, "distribution",
+                        lambda name: metadata.PathDistribution(site / "gordon_to_regorus-0.13.0.dist-info"))
+    check_distribution("regorus")
+    write(site, {"regorus_fork-1.0.dist-info/RECORD": "regorus/__init__.py,,\n"})
     with pytest.raises(EngineError, match="several distributions"):
+        check_distribution("regorus")
+    (site / "gordon_to_regorus-0.13.0.dist-info" / "RECORD").write_text("other/__init__.py,,\n")
+    with pytest.raises(EngineError, match="is not the one 'gordon-to-regorus' installed"):
         check_distribution("regorus")
 
 

@@ -9,7 +9,7 @@ from airtf_lint.model import build_model
 from airtf_lint.parsers import parse_file
 from airtf_lint.facts import FileKind, SourceFile
 from airtf_lint.pipeline import RunOptions, collect_facts
-from tests.conftest import EXAMPLE, write
+from tests.conftest import EXAMPLE, run_in_process, write
 
 
 def _model(root: Path, var_files=()):
@@ -154,3 +154,26 @@ def test_optional_object_attributes_get_null_or_their_default(tmp_path):
     [resource] = [r for r in _model(tmp_path)["terraform"]["resources"] if r["type"] == "x"]
     # count and for_each are meta-arguments, not values of the instance (as in a plan's values)
     assert resource["values"] == {"sid": "read", "effect": "Allow", "has_sid": False}
+
+
+def test_installed_modules_are_read_by_the_parse_stage_and_never_judged(tmp_path):
+    # Read in the parse stage (so the fact cache covers them), as files of their own kinds; third-party code:
+    # neither its syntax errors nor its secrets are the user's.
+    from airtf_lint.discover import discover
+    from airtf_lint.facts import FileKind
+
+    write(tmp_path, {
+        "live/main.tf": 'terraform {\n  backend "gcs" {}\n}\nmodule "m" {\n  source = "acme/m/aws"\n}\n',
+        "live/.terraform/modules/modules.json": '{"Modules": [{"Key": "m", "Source": "registry.terraform.io/acme/m/aws",'
+                                                ' "Dir": ".terraform/modules/m"}]}',
+        "live/.terraform/modules/m/main.tf": 'variable "password" {\n  default = "Zq8vLp3mNx7tRw2k"\n}\n',
+        "live/.terraform/modules/m/broken.tf": 'resource "x" {\n',
+        "live/.terraform/modules/unlisted/main.tf": 'resource "y" "z" {}\n',
+    })
+    kinds = {f.path: f.kind for f in discover(["."], tmp_path).files}
+    assert kinds["live/.terraform/modules/modules.json"] is FileKind.MODULE_MANIFEST
+    assert kinds["live/.terraform/modules/m/main.tf"] is FileKind.INSTALLED_MODULE
+    assert "live/.terraform/modules/unlisted/main.tf" not in kinds  # only what the manifest names
+    result = run_in_process([".", "--format", "json"], tmp_path)
+    document = result.json()
+    assert document["errors"] == [] and not any(".terraform" in f["path"] for f in document["findings"])

@@ -13,7 +13,8 @@ from airtf_lint.parsers import PARSERS, parse_file
 
 SUFFIX = {FileKind.TERRAFORM: "main.tf", FileKind.TFVARS: "x.tfvars", FileKind.TFBACKEND: "x.tfbackend",
           FileKind.PLAN: "plan.json", FileKind.DAG: "dag.py", FileKind.CONNECTIONS: "conns.yaml",
-          FileKind.PYTHON: "helpers.py", FileKind.STATE: "terraform.tfstate", FileKind.TERRAGRUNT: "terragrunt.hcl"}
+          FileKind.PYTHON: "helpers.py", FileKind.STATE: "terraform.tfstate", FileKind.TERRAGRUNT: "terragrunt.hcl",
+          FileKind.INSTALLED_MODULE: "installed.tf", FileKind.MODULE_MANIFEST: "modules.json"}
 JSON_SYNTAX = {FileKind.TERRAFORM: "stack.tf.json", FileKind.TFVARS: "x.tfvars.json",
                FileKind.CONNECTIONS: "conns.json"}
 CONTENT = st.one_of(st.binary(max_size=300), st.text(max_size=300).map(lambda t: t.encode("utf-8")),

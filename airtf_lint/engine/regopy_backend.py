@@ -13,6 +13,7 @@ from typing import Any
 
 import regopy
 
+from airtf_lint import jsonfast
 from airtf_lint.engine import (
     RESULTS_QUERY,
     EngineError,
@@ -58,7 +59,7 @@ class RegopyEngine:
             raise EngineError(f"regopy returned an unreadable result: {exc}") from None
 
     def evaluate(self, model: dict[str, Any]) -> Evaluation:
-        model_json = json.dumps(model)
+        model_json = jsonfast.dumps(model)
         try:
             return Evaluation(normalise(self._query(RESULTS_QUERY, model_json)))
         except EngineError:

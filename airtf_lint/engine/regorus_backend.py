@@ -8,6 +8,7 @@ from typing import Any
 
 import regorus
 
+from airtf_lint import jsonfast
 from airtf_lint.engine import (
     RESULTS_QUERY,
     EngineError,
@@ -50,7 +51,7 @@ class RegorusEngine:
         return expressions[0].get("value")
 
     def evaluate(self, model: dict[str, Any]) -> Evaluation:
-        model_json = json.dumps(model)
+        model_json = jsonfast.dumps(model)
         try:
             return Evaluation(normalise(self._query(RESULTS_QUERY, model_json)))
         except EngineError:

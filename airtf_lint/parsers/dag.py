@@ -38,13 +38,14 @@ def parse_dag(text: str, path: str, absolute: Path | None = None) -> DagFileFact
 
 
 def parse_python_module(text: str, path: str) -> DagFileFacts | None:
-    """A Python module that is not a DAG: the classes it defines, so that a DAG elsewhere can use them as operators.
-    A module Python cannot parse is no error here (it is not a DAG); it simply defines nothing."""
-    if "class " not in text:
+    """A Python module that is not a DAG: the classes it defines, so that a DAG elsewhere can use them as operators,
+    and its module-level functions, which a DAG elsewhere may call as factories. A module Python cannot parse is no
+    error here (it is not a DAG); it simply defines nothing."""
+    if "class " not in text and "def " not in text:
         return None
     try:
         tree = ast.parse(text, filename=path)
     except (SyntaxError, ValueError, RecursionError):
         return None
     facts = collect_classes(tree, text, path)
-    return facts if facts.operator_classes else None
+    return facts if facts.operator_classes or facts.functions else None

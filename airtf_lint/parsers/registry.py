@@ -21,6 +21,7 @@ from airtf_lint.redaction import redact_line
 from airtf_lint.secrets.files import scan_file
 from airtf_lint.sniff import is_shell_like
 from airtf_lint.suppressions import find_suppressions
+from airtf_lint.terraform.installed import read_manifest
 
 
 def _keep_body(facts: FileFacts, body: HclBody) -> None:
@@ -73,6 +74,16 @@ def _connections(text: str, source: SourceFile, facts: FileFacts) -> None:
     facts.connections = parse_connections(text, source.path, source.absolute.suffix.lower())
 
 
+def _installed_module(text: str, source: SourceFile, facts: FileFacts) -> None:
+    """A third-party module's file: its blocks for evaluation; its syntax errors are not the user's to fix."""
+    _terraform(text, source, facts)
+    facts.errors.clear()
+
+
+def _module_manifest(text: str, source: SourceFile, facts: FileFacts) -> None:
+    facts.installed_modules = read_manifest(text, source.path)
+
+
 def _secrets_only(text: str, source: SourceFile, facts: FileFacts) -> None:
     """Python modules that are not DAGs, and state files: read for secrets alone (state is never shown)."""
 
@@ -96,7 +107,11 @@ PARSERS: dict[FileKind, Parser] = {
     FileKind.CONNECTIONS: _connections,
     FileKind.PYTHON: _python_module,
     FileKind.STATE: _secrets_only,
+    FileKind.INSTALLED_MODULE: _installed_module,
+    FileKind.MODULE_MANIFEST: _module_manifest,
 }
+# Not the user's code: not searched for secrets, and their lines are never shown.
+NOT_SCANNED = frozenset({FileKind.INSTALLED_MODULE, FileKind.MODULE_MANIFEST})
 
 
 def parse_file(source: SourceFile) -> FileFacts:
@@ -123,7 +138,8 @@ def parse_data(source: SourceFile, data: bytes) -> FileFacts:
     facts.suppressions = find_suppressions(text)
     _guarded(facts, PARSERS[source.kind], text, "parsing")
     # A file the parser rejects (a syntax error, a truncated plan) is still searched for secrets.
-    _guarded(facts, lambda t, _source, f: scan_file(t, f), text, "searching it for secrets")
+    if source.kind not in NOT_SCANNED:
+        _guarded(facts, lambda t, _source, f: scan_file(t, f), text, "searching it for secrets")
     return facts
 
 

@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from airtf_lint.privilege.aws_actions import ActionIndex, action_index, data_directory
+from airtf_lint.privilege.aws_actions import ActionIndex, action_index, credentials_exposure
 from airtf_lint.yamlload import load_yaml
 
 SAMPLE = 10  # action names listed per category; the count says how many there are
@@ -31,8 +31,7 @@ def risk_data() -> RiskData:
     text = resources.files("airtf_lint").joinpath("data/aws_privilege.yaml").read_text("utf-8")
     data = load_yaml(text)
     index = action_index()
-    exposure = (data_directory() / "audit" / "credentials-exposure.txt").read_text("utf-8").split()
-    canonical = [index.canonical.get(a.lower(), a) for a in exposure]
+    canonical = [index.canonical.get(a.lower(), a) for a in credentials_exposure()]
     return RiskData(
         escalation_actions=frozenset(data["escalation_actions"]),
         combinations=tuple((c["name"], tuple(c["actions"])) for c in data["escalation_combinations"]),

@@ -73,8 +73,16 @@ def unanalysed_dag_files(model: dict[str, Any], errors: list[Any], root: Path | 
     """DAG files whose tasks could not be read, and why: a parse error, or a DAG defined in a way the static
     analysis does not follow (built by a factory function, a loop over a config file...), so no task was found."""
     dag_paths = [f["path"] for f in model["files"] if f["kind"] == "dag"]
-    with_tasks = {t["path"] for t in model["airflow"]["tasks"]}
-    with_dags = {d["path"] for d in model["airflow"]["dags"]}
+    # A task a factory of another file builds is located in that file, and counts for the file that calls it.
+    with_tasks = {t["path"] for t in model["airflow"]["tasks"]} | \
+        {t["called_from"]["path"] for t in model["airflow"]["tasks"] if t.get("called_from")}
+    with_dags = {d["path"] for d in model["airflow"]["dags"]} | \
+        {d["called_from"]["path"] for d in model["airflow"]["dags"] if d.get("called_from")}
+    not_followed: dict[str, list[str]] = {}
+    for call in model["airflow"].get("factory_calls") or []:
+        if call.get("reason"):
+            not_followed.setdefault(call["path"], []).append(
+                f"line {call['line']}: factory {call['function']} not followed: {call['reason']}")
     failed: dict[str, list[str]] = {}
     for error in errors:
         path = getattr(error, "path", None)
@@ -85,6 +93,8 @@ def unanalysed_dag_files(model: dict[str, Any], errors: list[Any], root: Path | 
     for path in dag_paths:
         if path in failed:
             out.append({"path": path, "reason": "; ".join(failed[path])})
+        elif path not in with_tasks and path in not_followed:
+            out.append({"path": path, "reason": "; ".join(not_followed[path][:3])})
         elif path in with_dags and path not in with_tasks:
             out.append({"path": path, "reason": "a DAG is defined but no task was found: its tasks are built by code "
                                                 "the static analysis does not follow"})

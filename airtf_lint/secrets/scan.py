@@ -58,7 +58,8 @@ _URI = linear.compile(r"""(?:^|(?P<b>[^\w+.-]))[A-Za-z][A-Za-z0-9+.-]{1,30}://(?
 _URI_NOT_AFTER_SCHEME_CHAR = re.compile(r"[\w+.-]")
 _URI_HOST_START = re.compile(r"[\w\[.%-]")
 _SERVICE_ACCOUNT_FILE = linear.compile(r"""["']?type["']?\s*[:=]\s*\\?["']service_account""")  # a key file's marker
-_KEYWORDS = tuple(dict.fromkeys(k for f in FORMATS for k in f.keywords))  # each searched for once a file
+# Every format's keywords, searched for in one pass a file.
+_KEYWORDS = linear.Keywords(tuple(dict.fromkeys(k for f in FORMATS for k in f.keywords)))
 _AWS_SECRET_WINDOW = 3  # lines either side of a secret that may hold the key id or name pairing it
 
 
@@ -142,7 +143,7 @@ def _hits(text: str, bare_values: bool) -> Iterator[_Hit]:
     claimed = _Claimed()
     free = claimed.free
     service_account: bool | None = None  # searched once, for the first private key
-    present = {keyword for keyword in _KEYWORDS if keyword in lowered}
+    present = _KEYWORDS.present(lowered)
     for secret_format in FORMATS:
         if present.isdisjoint(secret_format.keywords):
             continue

@@ -24,7 +24,6 @@ from airtf_lint.facts import (
     unknown,
 )
 from airtf_lint.terraform.evaluate import Scope, evaluate, traverse
-from airtf_lint.parsers.hcl import parse_template
 from airtf_lint.terraform.ir import Ref
 from airtf_lint.terraform.values import has_unknown, to_string
 from airtf_lint.terraform.types import apply_type
@@ -40,6 +39,14 @@ SENSITIVE = {"__sensitive__": True}
 REPETITION_META = frozenset({"count", "for_each"})
 
 ComputedAttributes = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def parse_template(text: str) -> Any:
+    """templatefile()'s parser, imported when a template is rendered (the HCL parser is not needed to evaluate
+    facts the cache already holds)."""
+    from airtf_lint.parsers.hcl import parse_template as parse
+
+    return parse(text)
 
 
 def join_dir(base: str, relative: str) -> str:

@@ -20,7 +20,7 @@ from airtf_lint.terraform.aws_iam import AwsIamExtractor
 from airtf_lint.terraform.backends import locking
 from airtf_lint.terraform.computed import COMPUTED_ATTRIBUTES
 from airtf_lint.terraform.gcp_iam import GcpIamExtractor
-from airtf_lint.terraform.installed import parse_module_folder, read_installed_modules
+from airtf_lint.terraform.installed import manifest_root
 from airtf_lint.terraform.kubernetes import extract_kubernetes
 from airtf_lint.terraform.modules import (
     SENSITIVE,
@@ -179,19 +179,24 @@ def _file_reader(cwd: Path | None) -> Callable[[str], str | None]:
     return read
 
 
-def _installed_modules(roots: list[str], cwd: Path | None, dirs: dict[str, ModuleFolder]) -> dict[tuple[str, str], str]:
-    """Registry and git modules that `terraform init` put under <root>/.terraform/modules: read from there (never
-    downloaded), added to `dirs`, and keyed by (root, module key) for the module calls that use them."""
+def _installed_modules(roots: list[str], all_facts: Iterable[FileFacts],
+                       dirs: dict[str, ModuleFolder]) -> dict[tuple[str, str], str]:
+    """Registry and git modules that `terraform init` put under <root>/.terraform/modules (read by the parse stage,
+    never downloaded): added to `dirs`, and keyed by (root, module key) for the module calls that use them."""
+    manifests: dict[str, dict[str, str]] = {}
+    installed: dict[str, list[FileFacts]] = defaultdict(list)
+    for facts in all_facts:
+        if facts.source.kind is FileKind.MODULE_MANIFEST:
+            manifests[manifest_root(facts.source.path)] = facts.installed_modules
+        elif facts.source.kind is FileKind.INSTALLED_MODULE:
+            installed[_dir_of(facts.source.path)].append(facts)
     found: dict[tuple[str, str], str] = {}
-    if cwd is None:
-        return found
     for root in roots:
-        for key, folder in read_installed_modules(cwd, root).items():
+        for key, folder in manifests.get(root, {}).items():
             if folder not in dirs:
-                facts = parse_module_folder(cwd, folder)
-                if not facts:
+                if not installed.get(folder):
                     continue
-                dirs[folder] = ModuleFolder(folder, facts)
+                dirs[folder] = ModuleFolder(folder, installed[folder])
             found[(root, key)] = folder
     return found
 
@@ -204,7 +209,7 @@ def terraform_section(all_facts: list[FileFacts], var_files: list[FileFacts], cw
     called = {c["local_dir"] for c in calls if c["local_dir"]}
     tfvars = {f.source.path: f for f in all_facts if f.source.kind is FileKind.TFVARS and not f.errors}
     roots = _roots(dirs, called, _backend_config_files(all_facts, dirs), terragrunt_backends(all_facts))
-    installed = _installed_modules([r["dir"] for r in roots], cwd, dirs)
+    installed = _installed_modules([r["dir"] for r in roots], all_facts, dirs)
     evaluator = ModuleEvaluator(dirs, tfvars, var_files, _file_reader(cwd), COMPUTED_ATTRIBUTES, installed)
     instances = evaluator.build([r["dir"] for r in roots])
     for call in calls:
