@@ -79,6 +79,13 @@ def _pyproject_section(path: Path) -> dict[str, Any] | None:
     return section if isinstance(section, dict) else None
 
 
+def _invalid_yaml(path: Path, exc: Exception) -> ConfigError:
+    """`path:line: invalid YAML: problem`, as PyYAML (and an alias bomb) marks it."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f":{mark.line + 1}" if mark else ""
+    return ConfigError(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}")
+
+
 def _read(path: Path) -> dict[str, Any]:
     if path.name == "pyproject.toml":
         return _toml(path).get("tool", {}).get("airtf-lint", {})
@@ -87,9 +94,7 @@ def _read(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+        raise _invalid_yaml(path, exc) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -160,9 +165,7 @@ def load_data_file(path: Path) -> dict[str, Any]:
         try:
             document = load_untrusted_yaml(text)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f":{mark.line + 1}" if mark else ""
-            raise ConfigError(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+            raise _invalid_yaml(path, exc) from None
     if document is None:
         return {}
     if not isinstance(document, dict):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from airtf_lint.secrets import linear
 from airtf_lint.secrets.linear import Pattern
+from airtf_lint.secrets.values import typed_run
 
 
 @dataclass(frozen=True)
@@ -108,15 +109,7 @@ def made_up(token: str) -> bool:
     (`xoxe.xoxp-1-RANDOMSTRINGHERE`). Random keys of these lengths hold none of them but by rare chance.
     A loop over the token, linear."""
     lowered = token.lower()
-    if any(word in lowered for word in _MADE_UP_WORDS):
-        return True
-    repeat = run = 1
-    for previous, char in zip(token, token[1:]):
-        repeat = repeat + 1 if char == previous else 1
-        run = run + 1 if char.isalpha() and ord(char) == ord(previous) + 1 else 1
-        if repeat >= 6 or run >= 7:
-            return True
-    return False
+    return any(word in lowered for word in _MADE_UP_WORDS) or typed_run(token)
 
 
 def _valid_pem(block: str) -> bool:
