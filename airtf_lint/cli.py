@@ -304,7 +304,7 @@ def run_rule(argv: Sequence[str]) -> int:
     if rule.description:
         print(rule.description + "\n")
     print(f"Fix: {rule.remediation}\n")
-    write_examples(rule_examples(rule.id, pack_directories(rule_dirs)), sys.stdout)
+    write_examples(rule_examples(rule.id, pack_directories(rule_dirs)), sys.stdout, rule.id)
     where = f"Defined in {rule.path} (package {rule.package})" if rule.package else f"A {rule.path}"
     print(f"{where}; suppress a finding with `# airtf-lint: ignore[{rule.id}] reason` on or above its line.")
     return EXIT_OK

@@ -67,13 +67,46 @@ def _shown(lines: list[str], flagged: set[int]) -> list[tuple[int, str]]:
     return [(n, lines[n - 1]) for n in keep[:MAX_LINES]]
 
 
-def write_examples(examples: list[Example], stream: TextIO) -> None:
-    from airtf_lint.redaction import redact_line
+SHIPPED = "data/rule_examples.json"  # the built-in rules' examples, rendered, for installs without the fixtures
 
+
+def shipped_examples(rule_id: str) -> str | None:
+    """The built-in rule's examples as `rule` prints them from a checkout (made by benchmarks/derive_rule_examples.py
+    from fixtures/; a test checks they are current)."""
+    import json
+    from importlib import resources
+
+    try:
+        document = json.loads(resources.files("airtf_lint").joinpath(SHIPPED).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    text = document.get("examples", {}).get(rule_id)
+    return text if isinstance(text, str) else None
+
+
+def render_examples(examples: list[Example]) -> str:
+    import io
+
+    out = io.StringIO()
+    _write(examples, out)
+    return out.getvalue()
+
+
+def write_examples(examples: list[Example], stream: TextIO, rule_id: str | None = None) -> None:
     if not examples:
+        shipped = shipped_examples(rule_id) if rule_id else None
+        if shipped:
+            stream.write(shipped)
+            return
         stream.write("Examples: none installed (the rule's fixtures, fixtures/<ID>/<case>/, are not in this "
                      "install; see them in the repository).\n\n")
         return
+    _write(examples, stream)
+
+
+def _write(examples: list[Example], stream: TextIO) -> None:
+    from airtf_lint.redaction import redact_line
+
     for example in examples:
         title = "Example that fails" if example.kind == "failing" else "Example that passes"
         stream.write(f"{title} ({example.case.parent.name}/{example.case.name}):\n")
