@@ -26,7 +26,11 @@ _PLACEHOLDER_WORDS = re.compile(
     r"^123+4*5*6*$|^qwerty|^admin$|^root$|^user$|^guest$|^airflow$|^postgres$|^mysql$"
 )
 _MASKED = re.compile(r"^(.)\1{3,}$|^[*x•#?.-]{3,}$|\*{3,}|^<.*>$|^\[.*\]$|^\(.*\)$")
-_IDENTIFIER = re.compile(r"^[a-z]+(?:[_.-][a-z]+)*$|^[A-Z]+(?:_[A-Z]+)*$|^[a-z]+(?:[A-Z][a-z]+)+$")
+_IDENTIFIER = re.compile(r"^[a-z]+(?:[_.-][a-z]+)*$|^[A-Z]+(?:_[A-Z]+)*$|^[a-z]+(?:[A-Z][a-z]+)+$"
+                         # the name of a secret, not its value: `processing-aws-creds-c3-landsat` (three or more
+                         # words, each starting with a letter; a UUID's hex groups are reported, see below)
+                         r"|^[a-z][a-z0-9]*(?:-(?:[a-z][a-z0-9]*|[0-9]{1,4})){2,}$")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _REFERENCE = re.compile(r"^(?:var|local|data|module|each|self|count)\.[\w.\[\]\"-]+$|^(?:arn|projects|https?|s3|gs|file)[:/]")
 _AUTH_SCHEME = re.compile(r"^(?:Bearer|Basic|Token|token|Bot|ApiKey|Api-Key)\s+", re.I)
 
@@ -120,7 +124,8 @@ def looks_like_secret(value: str) -> bool:
     value = strip_auth_scheme(value.strip())
     if len(value) < 6 or len(value) > 1000 or any(c.isspace() for c in value):
         return False
-    if is_runtime_value(value) or is_placeholder(value) or _IDENTIFIER.match(value) or typed_run(value):
+    if is_runtime_value(value) or is_placeholder(value) or typed_run(value) or \
+            (_IDENTIFIER.match(value) and not _UUID.match(value)):
         return False
     if value.startswith("/") or value.endswith((".json", ".pem", ".key", ".txt", ".yaml", ".yml", ".p12")):
         return False  # a path to a key file is not the key
@@ -133,7 +138,8 @@ def looks_like_secret(value: str) -> bool:
 def looks_like_uri_password(password: str, user: str) -> bool:
     """The password of `scheme://user:password@host`: structure says it is one, so only runtime values, placeholders
     and the well-known defaults where user and password are the same word are left out."""
-    if not password or password == user or is_runtime_value(password) or is_placeholder(password):
+    if not password or password == user or is_runtime_value(password) or is_placeholder(password) or \
+            _WEAK_PLACEHOLDER.search(password):  # `postgresql://app:insecure@db`: a local default saying so
         return False
     return not password.startswith(("%", "$"))
 
