@@ -11,6 +11,7 @@ Facts that depend on more than the file's bytes (a DAG that reads a sibling conf
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -97,13 +98,14 @@ class FactCache:
         try:
             with path.open("rb") as handle:
                 facts = _FactsUnpickler(io.BufferedReader(handle)).load()
-        except FileNotFoundError:
+        except OSError:  # no entry, or no usable cache folder
             self.stats.misses += 1
             return None
         except Exception:  # noqa: BLE001 - a damaged or foreign entry is never trusted: drop it and rebuild
             self.stats.rejected += 1
             self.stats.misses += 1
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.unlink()
             return None
         if not isinstance(facts, FileFacts) or facts.source.path != source.path or facts.source.kind != source.kind:
             self.stats.rejected += 1
@@ -121,20 +123,28 @@ class FactCache:
     def put(self, key: str, facts: FileFacts) -> None:
         if not self._usable or not cacheable(facts):
             return
-        path = self._path(key)
+        try:
+            data = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return  # facts that cannot be pickled are parsed again next time
+        self._write(self._path(key), data)
+
+    def _write(self, path: Path, data: bytes) -> None:
+        """Atomically: a temporary file in the same folder, renamed into place. A read-only or full cache folder
+        costs time, never the run: the cache turns itself off."""
+        temporary = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             with os.fdopen(handle, "wb") as out:
-                pickle.dump(facts, out, protocol=pickle.HIGHEST_PROTOCOL)
+                out.write(data)
             os.replace(temporary, path)
             self.stats.written += 1
-        except (OSError, pickle.PicklingError, TypeError, AttributeError):
-            self._usable = False  # a read-only or full cache folder costs time, never the run
-            try:
-                os.unlink(temporary)  # type: ignore[possibly-undefined]
-            except (OSError, NameError):
-                pass
+        except OSError:
+            self._usable = False
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
 
     # --- small JSON documents: what a whole run of an unchanged tree concluded (--diff's compared side) ----------
 
@@ -145,18 +155,8 @@ class FactCache:
             return None
 
     def put_document(self, kind: str, key: str, document: Any) -> None:
-        if not self._usable:
-            return
-        folder = self.directory / kind
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(document, out)
-            os.replace(temporary, folder / f"{key}.json")
-            self.stats.written += 1
-        except OSError:
-            self._usable = False
+        if self._usable:
+            self._write(self.directory / kind / f"{key}.json", json.dumps(document).encode("utf-8"))
 
     def prune(self) -> None:
         """Keep the folder under max_bytes, dropping the least recently used entries first."""

@@ -132,11 +132,6 @@ class GitTree:
 SKIP_IN_GIT = frozenset({".terraform", "node_modules", ".venv", "venv", "__pycache__", ".terragrunt-cache"})
 
 
-def _may_need_content(name: str) -> bool:
-    lower = name.lower()
-    return lower.endswith((".py", ".json", ".yaml", ".yml", ".env")) or lower.startswith(".env")
-
-
 def _relative_to_root(path: Path, root: Path) -> str:
     try:
         return posixpath.normpath(Path(path).resolve().relative_to(root.resolve()).as_posix())
@@ -163,6 +158,11 @@ def changed_lines(root: Path, revision: str, staged: bool, cwd: Path) -> dict[st
             if match:
                 start, count = int(match.group(1)), int(match.group(2) or "1")
                 out.setdefault(current, []).append((max(start, 1), max(start, 1) + max(count, 1) - 1))
+    if not staged:  # files git does not track yet are in the working tree, new from their first line
+        for name in _git(root, "ls-files", "--others", "--exclude-standard", "-z").split(b"\0"):
+            if name:
+                shown = display_path(root / name.decode("utf-8", "surrogateescape"), cwd)
+                out[shown] = [(1, 1 << 30)]
     return out
 
 
@@ -226,7 +226,7 @@ def _base_key(options: RunOptions, tree_id: str) -> str:
     pack = load_pack(options.rule_dirs)
     described = {
         "tree": tree_id, "version": __version__, "paths": [str(p) for p in options.paths],
-        "cwd": _relative_to_root(options.cwd, Path("/")), "include": list(options.include),
+        "cwd": str(options.cwd.resolve()), "include": list(options.include),
         "exclude": list(options.exclude), "select": list(options.select), "ignore": list(options.ignore),
         "severity": options.severity, "engine": options.engine, "var_files": list(options.var_files),
         "connections": list(options.connections), "environment": options.environment,

@@ -122,6 +122,7 @@ def load_rule_pack(directories: Sequence[Path], shown: dict[Path, str] | None = 
     for directory in directories:
         if not directory.is_dir():
             raise RulePackError(str(directory), None, "rule directory does not exist")
+        validate = VALIDATE_BUILTIN or directory.resolve() != builtin_rules_dir().resolve()
         for file in sorted(directory.rglob("*.rego")):
             name = (shown or {}).get(directory, str(directory)) + "/" + file.relative_to(directory).as_posix()
             try:
@@ -135,7 +136,7 @@ def load_rule_pack(directories: Sequence[Path], shown: dict[Path, str] | None = 
             metadata, line = parse_metadata(source, name)
             if metadata is None or "custom" not in metadata:
                 continue  # a helper library
-            if directory.resolve() != builtin_rules_dir().resolve() or VALIDATE_BUILTIN:
+            if validate:
                 if validator is None:
                     import jsonschema
 
