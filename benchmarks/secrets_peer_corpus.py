@@ -20,9 +20,11 @@ already a line (`cloudflare_api_key = "..."`, `'access_token': '...'`) is writte
 from __future__ import annotations
 
 import argparse
+import ast
 import random
 import re
 import string
+import textwrap
 from collections import defaultdict
 from pathlib import Path
 
@@ -201,6 +203,11 @@ _YAML_LINE = re.compile(r"^[A-Za-z_][\w.-]*:\s+\S.*$")
 _LOOKALIKE = re.compile(r"(.)\1{3}|abcdef|123456|(?i:here|example|random|fake|test|dummy|sample|xxxx)")
 
 
+def _lookalike(text: str) -> bool:
+    """_LOOKALIKE in a line's words (its indentation is no repeated character)."""
+    return any(_LOOKALIKE.search(word) for word in text.split())
+
+
 class Files:
     def __init__(self) -> None:
         self.lines: dict[str, list[str]] = defaultdict(list)
@@ -254,17 +261,368 @@ def place_bare(files: Files, identifier: str, value: str, truth: bool, kind: str
     files.add(f"compose/{kind}/docker-compose.yml", [f"      {upper}_SECRET: {value}"], 0, truth, kind)
 
 
-def place_line(files: Files, line: str, truth: bool, kind: str) -> None:
+def _python(lines: list[str]) -> bool:
+    try:
+        ast.parse("\n".join(lines))
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def _hcl_string(line: str) -> bool:
+    """`name = "..."` that HCL reads as the same literal: double quotes, no template sequence, no escape."""
+    return bool(re.fullmatch(r'[A-Za-z_]\w*\s*=\s*"[^"\\]*"', line)) and not re.search(r"[$%]\{", line)
+
+
+def place_line(files: Files, line: str, truth: bool, kind: str) -> bool:
+    """A sample that is already a line, written where its syntax fits; False if it fits none."""
     line = line.strip()
     if _PY_LINE.match(line):
-        files.add(f"dags/{kind}_dag.py", [line], 0, truth, kind)
-        files.add(f"infra/{kind}.auto.tfvars", [line], 0, truth, kind)
-    elif _DICT_LINE.match(line):
-        files.add(f"dags/{kind}_dag.py", ["settings = {", f"    {line},", "}"], 1, truth, kind)
-    elif _ENV_LINE.match(line):
+        placed = False
+        if _python([line]):
+            files.add(f"dags/{kind}_dag.py", [line], 0, truth, kind)
+            placed = True
+        if _hcl_string(line):
+            files.add(f"infra/{kind}.auto.tfvars", [line], 0, truth, kind)
+            placed = True
+        return placed
+    if _DICT_LINE.match(line):
+        snippet = ["settings = {", f"    {line},", "}"]
+        if _python(snippet):
+            files.add(f"dags/{kind}_dag.py", snippet, 1, truth, kind)
+            return True
+        return False
+    if _ENV_LINE.match(line):
         files.add(f"config/{kind}/.env", [line], 0, truth, kind)
-    elif _YAML_LINE.match(line):
+        return True
+    if _YAML_LINE.match(line) and _yaml_ok(f"      {line}"):
         files.add(f"compose/{kind}/docker-compose.yml", [f"      {line}"], 0, truth, kind)
+        return True
+    return False
+
+
+def _yaml_ok(line: str) -> bool:
+    try:
+        yaml.safe_load("environment:\n" + line)
+    except yaml.YAMLError:
+        return False
+    return True
+
+
+_TOKEN = re.compile(r"""^[^\s"'\\`#]+$""")  # one token that a DAG literal, HCL, a .env and YAML all hold verbatim
+
+
+def _plain_token(value: str) -> bool:
+    if not _TOKEN.match(value) or re.search(r"[$%]\{", value):
+        return False
+    try:
+        return yaml.safe_load(f"k: {value}") == {"k": value}
+    except yaml.YAMLError:
+        return False
+
+
+def place_snippet(files: Files, identifier: str, line: str, truth: bool, kind: str, n: int) -> None:
+    """A sample of several tokens (a key among its context words): verbatim in a .env, and as a DAG's literal."""
+    files.add(f"config/{kind}/.env", [line], 0, truth, kind)
+    dag = [f"{_name(identifier).upper()}_NOTE_{n} = {line!r}"]
+    if _python(dag):
+        files.add(f"dags/{kind}_dag.py", dag, 0, truth, kind)
+
+
+_HOSTNAME = re.compile(r"^[\w-]+(\.[\w-]+)*\.[A-Za-z]{2,12}(:\d+)?$")
+
+
+def _keyish(token: str) -> bool:
+    """A token that can be a credential: long, letters and digits, not a host name, a reference or a URL without
+    a password."""
+    return (len(token) >= 16 and bool(re.search(r"[A-Za-z]", token)) and bool(re.search(r"\d", token))
+            and not _HOSTNAME.match(token) and "$" not in token
+            and ("://" not in token or bool(re.search(r"://[^/\s:@]+:[^/\s@]+@", token))))
+
+
+def _credential(part: str) -> str | None:
+    """The credential in what a peer's test expects: `id:secret`, `secret` + `https://host`: of the pieces, the
+    one of most character classes (a secret over a hex id), then the longest."""
+    if _keyish(part):
+        return part
+    part = re.sub(r"https?://[^\s:@]*$", "", part)
+    pieces = [p for p in re.split(r"[\s;|,]+|:(?!//)", part)
+              if len(p) >= 12 and not _HOSTNAME.match(p) and "://" not in p]
+    classes = [r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z\d]"]
+    return max(pieces, key=lambda p: (sum(bool(re.search(c, p)) for c in classes), len(p)), default=None)
+
+
+def _longest(tokens) -> str | None:
+    tokens = [tokens] if isinstance(tokens, str) else tokens
+    return max((t for t in tokens if _keyish(t)), key=len, default=None)
+
+
+def place_block(files: Files, identifier: str, text: str, truth: bool, kind: str, n: int,
+                parts: tuple[str, ...] = ()) -> int:
+    """A multi-line sample (a config excerpt), written whole into a DAG as a raw triple-quoted literal. Labelled:
+    a PEM's BEGIN line; else the lines holding a part of the credentials the peer expects (`parts`), or, without
+    them, a credential-like token. Returns the number of lines labelled."""
+    lines = [line.rstrip() for line in textwrap.dedent(text.expandtabs(4)).strip("\n").splitlines()]
+    if not lines or len(lines) > 40 or any(len(line) > 400 for line in lines):
+        return 0
+    if any("-----BEGIN" in line for line in lines):
+        marked = [i for i, line in enumerate(lines) if "-----BEGIN" in line]
+    else:
+        # a peer expects `id:secret`, `key` + `url`...: the credential is its most varied piece
+        pieces = [_credential(part) for part in parts]
+        pieces = [p for p in pieces if p]
+        if truth and parts:
+            marked = [i for i, line in enumerate(lines) if any(p in line for p in pieces)]
+        else:
+            tokens = [[t.strip(".:=") for t in re.findall(r"[^\s\"'`<>{}()\[\],;]+", line)] for line in lines]
+            longest = _longest([t for found in tokens for t in found])
+            marked = [i for i, found in enumerate(tokens) if longest and longest in found]
+    if not truth:
+        marked = [i for i in marked if _lookalike(lines[i])]  # as place_sample's false lines
+    head = f'{_name(identifier).upper()}_CONFIG_{n} = r"""'
+    if not marked or not _python([head, *lines, '"""']):
+        return 0
+    path = f"dags/{kind}_dag.py"
+    files.add(path, [head], None, truth, kind)
+    for i, line in enumerate(lines):
+        files.add(path, [line], 0 if i in marked else None, truth, kind)
+    files.add(path, ['"""'], None, truth, kind)
+    return len(marked)
+
+
+def place_sample(files: Files, identifier: str, value: str, truth: bool, kind: str, n: int,
+                 parts: tuple[str, ...] = (), snippets: bool = False, false_lines: bool = False) -> int:
+    """Any sample of the peers read after gitleaks: a token as place_bare writes it, a line where place_line
+    finds its syntax, and (if `snippets`) a line of several tokens verbatim, a multi-line one as a block. A false
+    sample that keeps its own context (a line, a snippet: `client_secret: glpat-…` among a detector's false
+    cases) only says it is not that detector's format, not that it is no secret: it is written only if the peer
+    says no secret at all (`false_lines`, detect-secrets' keyword cases) or it is a look-alike (_LOOKALIKE).
+    Returns the number of labelled samples written (0: it fits no context, or is too long)."""
+    lines_ok = truth or false_lines or _lookalike(value)
+    if "\n" in value.strip():
+        return place_block(files, identifier, value, truth, kind, n, parts) if snippets else 0
+    value = value.strip()
+    if not value or len(value) > 400:
+        return 0
+    if _BARE.match(value) or (_plain_token(value) and not _ENV_LINE.match(value)):
+        place_bare(files, identifier, value, truth, kind, n)
+        return 1
+    if not lines_ok:
+        return 0
+    if place_line(files, value, truth, kind):
+        return 1
+    if snippets:
+        place_snippet(files, identifier, value, truth, kind, n)
+        return 1
+    return 0
+
+
+# --- detect-secrets: tests/plugins/<plugin>_test.py, read with ast (never imported) ---
+
+# Its plugins for what airtf-lint claims: the provider formats, URI passwords (basic_auth) and secret-named
+# values (keyword; IBM Cloud / COS HMAC, Cloudant and SoftLayer samples are all `name = value` lines). Left out:
+# formats airtf-lint does not claim (artifactory, discord, mailchimp, square_oauth, telegram), ip_public, and
+# high_entropy_strings (its samples are entropy thresholds, not labelled credentials).
+DETECT_SECRETS_SCOPE = (
+    "aws_key", "azure_storage_key", "basic_auth", "cloudant", "github_token", "gitlab_token", "ibm_cloud_iam",
+    "ibm_cos_hmac", "jwt", "keyword", "npm", "openai", "private_key", "pypi_token", "sendgrid", "slack",
+    "softlayer", "stripe_key", "twilio",
+)
+# keyword's cases are lists per file extension; kept: those detect-secrets applies to config, Python and Terraform
+# files (not its Go, C, C# and Objective-C syntaxes, whose false cases are only false in that language).
+_DS_EXTENSIONS = (None, "conf", "py", "tf")
+_SAMPLE_ARGS = ("line", "payload", "file_content", "secret", "token")
+_LABEL_ARGS = ("should_flag", "expected_secret", "expected")
+
+
+def _py_value(node: ast.AST, names: dict[str, ast.AST], depth: int = 0) -> str | None:
+    """A string expression of literals, module constants, `+`, slices and `'...'.format(...)`; None if other."""
+    if depth > 20:
+        return None
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.Name) and node.id in names:
+        return _py_value(names[node.id], names, depth + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _py_value(node.left, names, depth + 1), _py_value(node.right, names, depth + 1)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) and node.slice.step is None:
+        value = _py_value(node.value, names, depth + 1)
+        bounds = [b.value if isinstance(b, ast.Constant) else None for b in (node.slice.lower, node.slice.upper)]
+        if value is None or any(not isinstance(b, (int, type(None))) for b in bounds):
+            return None
+        return value[bounds[0]:bounds[1]]
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+            and not any(isinstance(a, ast.Starred) for a in node.args) and all(k.arg for k in node.keywords)):
+        template = _py_value(node.func.value, names, depth + 1)
+        args = [_py_value(a, names, depth + 1) for a in node.args]
+        kwargs = {k.arg: _py_value(k.value, names, depth + 1) for k in node.keywords}
+        if template is None or None in args or None in kwargs.values():
+            return None
+        if re.search(r"(?<!\{)\{(?!\{)[^}]*[^\w}][^}]*\}", template):
+            return None  # only plain fields: {} {0} {name}
+        try:
+            return template.format(*args, **kwargs)
+        except (IndexError, KeyError, ValueError):
+            return None
+    return None
+
+
+def _ds_cases(node: ast.AST, argnames: list[str], names: dict[str, ast.AST]) -> list[tuple[str, bool]]:
+    """(sample, should it be flagged) of one `pytest.mark.parametrize` argument list."""
+    out: list[tuple[str, bool]] = []
+    if isinstance(node, ast.Name) and node.id in names:
+        node = names[node.id]
+    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], (ast.List, ast.Tuple)):
+        # keyword's parse_test_cases([(extension, CASES), ...]): each CASES a list of (line, expected secret)
+        for pair in node.args[0].elts:
+            if (isinstance(pair, ast.Tuple) and len(pair.elts) == 2 and isinstance(pair.elts[0], ast.Constant)
+                    and pair.elts[0].value in _DS_EXTENSIONS):
+                out.extend(_ds_cases(pair.elts[1], ["line", "expected_secret"], names))
+        return out
+    if not isinstance(node, (ast.List, ast.Tuple)):
+        return out
+    sample = next((argnames.index(a) for a in argnames if a in _SAMPLE_ARGS), None)
+    label = next((argnames.index(a) for a in argnames if a in _LABEL_ARGS), None)
+    if sample is None or (label is None and len(argnames) > 1):
+        return out
+    for element in node.elts:
+        if len(argnames) == 1:
+            value, truth = _py_value(element, names), True  # a list of positives only (asserted found)
+        elif isinstance(element, ast.Tuple) and len(element.elts) == len(argnames):
+            value = _py_value(element.elts[sample], names)
+            flag = element.elts[label]
+            if isinstance(flag, ast.Constant) and isinstance(flag.value, bool):
+                truth = flag.value
+            elif isinstance(flag, ast.Constant) and flag.value is None:
+                truth = False
+            else:
+                truth = _py_value(flag, names) is not None  # an expected secret value
+        else:
+            continue
+        if value is not None:
+            out.append((value, truth))
+    return out
+
+
+def detect_secrets_samples(source: str) -> list[tuple[str, bool]]:
+    tree = ast.parse(source)
+    names = {t.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+             for t in node.targets if isinstance(t, ast.Name)}
+    out: list[tuple[str, bool]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for decorator in node.decorator_list:
+            if (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)
+                    and decorator.func.attr == "parametrize" and len(decorator.args) >= 2):
+                argnames = _py_value(decorator.args[0], names)
+                if argnames is not None:
+                    out.extend(_ds_cases(decorator.args[1], [a.strip() for a in argnames.split(",")], names))
+    return out
+
+
+# --- trufflehog: pkg/detectors/<name>/<name>_test.go, read as text ---
+
+# Its detectors for the providers airtf-lint covers (prefixes of the detector folder, as SCOPE). Left out: jwt
+# (its table labels the verification outcome: well-formed HMAC tokens are expected to yield nothing).
+TRUFFLEHOG_SCOPE = (
+    "aws", "azure", "github", "gitlab", "slack", "stripe", "databricks", "terraformcloud", "hashicorpvault",
+    "sendgrid", "pypi", "npm", "privatekey", "cloudflare", "digitalocean", "perplexity", "anthropic", "openai",
+    "age", "snowflake", "mailgun", "twilio", "datadog", "okta", "gcp", "googleoauth2", "heroku", "postgres", "uri",
+)
+_GO_ASSIGN = re.compile(r"^[ \t]*(?:const[ \t]+|var[ \t]+)?(\w+)[ \t]*(?::=|=)[ \t]*(?=\S)", re.M)
+_GO_VERB = re.compile(r"%%|%[-+# 0]*\d*(?:\.\d+)?[svqdx]")
+# The constants that hold a sample: validPattern, invalidPattern2, validBotToken...; not the context parts
+# (a domain, a user name, an account SID, a role id) that a detector pairs with a credential.
+_TH_CONSTANT = re.compile(r"(in)?valid(\w*)")
+_TH_PART = re.compile(r"(?i)domain|url|username|sid$|roleid|iad|parsed|part|account|email|host|endpoint|region")
+_TH_FALSE_CASE = re.compile(r"(?i)invalid|\bnot?\b|without|wrong|bad|false")
+
+
+def _go_value(expr: str, consts: dict[str, str]) -> str | None:
+    """A Go string expression of literals, known constants, `fmt.Sprintf(...)` and `+`; None if other."""
+    out = []
+    rest = expr.strip()
+    while rest:
+        found = _GO_STRING.match(rest)
+        if found:
+            out.append(_go_unquote(found.group(1)) if found.group(1) is not None else found.group(2))
+            rest = rest[found.end():]
+        elif rest.startswith("fmt.Sprintf("):
+            inner = _balanced(rest, len("fmt.Sprintf("))
+            args = [_go_value(a, consts) for a in _split_arguments(inner)]
+            if not args or None in args:
+                return None
+            values = iter(args[1:])
+            try:
+                out.append(_GO_VERB.sub(lambda m: "%" if m.group() == "%%" else next(values), args[0]))
+            except StopIteration:
+                return None
+            rest = rest[len("fmt.Sprintf(") + len(inner) + 1:]
+        else:
+            found = re.match(r"\w+", rest)
+            if not found or found.group() not in consts:
+                return None
+            out.append(consts[found.group()])
+            rest = rest[found.end():]
+        rest = rest.strip()
+        if rest.startswith("+"):
+            rest = rest[1:].strip()
+        elif rest.startswith("//"):
+            break
+        elif rest:
+            return None
+    return "".join(out)
+
+
+def trufflehog_samples(source: str) -> list[tuple[str, bool, tuple[str, ...]]]:
+    """(sample, true, the credentials the test expects) of a detector's unit test: its valid*/invalid* constants,
+    or, where it has none, its table's `input:` with `want:` (empty: a false sample, if the case says so)."""
+    consts: dict[str, str] = {}
+    for found in _GO_ASSIGN.finditer(source):
+        value = _go_value(_balanced(source, found.end()), consts)
+        if value is not None:
+            consts.setdefault(found.group(1), value)
+    cases: list[tuple[str, bool, tuple[str, ...]]] = []
+    for name, value in consts.items():
+        found = _TH_CONSTANT.fullmatch(name)
+        if found and not _TH_PART.search(found.group(2)):
+            cases.append((value, not found.group(1), ()))
+    valid = {value for value, truth, _ in cases if truth}
+    cases = [c for c in cases if c[1] or c[0] not in valid]
+    table = _table_cases(source, consts)
+    if cases:
+        parts = tuple(p for _, truth, found in table if truth for p in found)
+        return [(value, truth, parts if truth else ()) for value, truth, _ in cases]
+    return table
+
+
+def _table_cases(source: str, consts: dict[str, str]) -> list[tuple[str, bool, tuple[str, ...]]]:
+    cases: list[tuple[str, bool, tuple[str, ...]]] = []
+    inputs = list(re.finditer(r"\binput:\s*", source))
+    for i, found in enumerate(inputs):
+        value = _go_value(_balanced(source, found.end()).strip().rstrip(","), consts)
+        end = inputs[i + 1].start() if i + 1 < len(inputs) else len(source)
+        want = re.compile(r"\bwant:\s*").search(source, found.end(), end)
+        title = re.findall(r'\bname:\s*"([^"]*)"', source[max(0, found.start() - 400):found.start()])
+        if value is None or not want:
+            continue
+        expected = _balanced(source, want.end()).strip().rstrip(",")
+        if expected in ("nil", "[]string{}", "[][]string{}", "[]string(nil)"):
+            if title and _TH_FALSE_CASE.search(title[-1]):
+                cases.append((value, False, ()))
+        elif re.match(r"(\[\])+string\{\s*\S", expected):
+            parts = [_go_unquote(a) if a is not None else b for a, b in _GO_STRING.findall(expected)]
+            parts += [consts[w] for w in re.findall(r"\b\w+\b", expected) if w in consts]
+            cases.append((value, True, tuple(parts)))
+    return cases
+
+
+def _th_kind(folder: Path) -> str:
+    parts = [p for p in folder.parts if not re.fullmatch(r"v\d+", p)]
+    leaf = parts[-1]
+    return leaf if len(parts) == 1 or leaf.startswith(parts[0]) else f"{parts[0]}_{leaf}"
 
 
 _HEADERS = {
@@ -274,11 +632,8 @@ _HEADERS = {
 }
 
 
-def generate(gitleaks: Path, out: Path, seed: int = 19) -> dict:
-    rng = random.Random(seed)
-    files = Files()
-    rules = gitleaks / "cmd" / "generate" / "config" / "rules"
-    counts: dict[str, list[int]] = {}
+def _gitleaks(files: Files, root: Path, rng: random.Random, counts: dict[str, list[int]]) -> None:
+    rules = root / "cmd" / "generate" / "config" / "rules"
     for path in sorted(rules.glob("*.go")):
         kind = path.stem
         if kind.endswith("_test") or not any(kind.startswith(s) for s in SCOPE):
@@ -296,6 +651,62 @@ def generate(gitleaks: Path, out: Path, seed: int = 19) -> dict:
                 place_bare(files, identifier, value, truth, kind, n)
             else:
                 place_line(files, value, truth, kind)
+
+
+def _detect_secrets(files: Files, root: Path, counts: dict[str, list[int]]) -> None:
+    plugins = {path.stem.removesuffix("_test"): path for path in sorted((root / "tests" / "plugins").glob("*_test.py"))}
+    cases = {name: detect_secrets_samples(plugins[name].read_text("utf-8"))
+             for name in DETECT_SECRETS_SCOPE if name in plugins}
+    flagged = {value for found in cases.values() for value, truth in found if truth}
+    for name, found in cases.items():
+        kind = f"detect-secrets/{name}"
+        counts[kind] = [0, 0]
+        labels: dict[str, set[bool]] = {}
+        for value, truth in found:
+            labels.setdefault(value, set()).add(truth)
+        for n, (value, truths) in enumerate(labels.items()):
+            if len(truths) > 1 or "\n" in value or len(value) > 400:
+                continue  # flagged in one case, not in another (another syntax): neither T nor F
+            truth = truths.pop()
+            if not truth and value in flagged:
+                continue  # another plugin's true sample (a GitHub token among GitLab's false ones)
+            counts[kind][0 if truth else 1] += place_sample(files, name, value, truth, kind, n,
+                                                            false_lines=name == "keyword")
+
+
+def _trufflehog(files: Files, root: Path, counts: dict[str, list[int]]) -> None:
+    detectors = root / "pkg" / "detectors"
+    seen: set[tuple[str, str, bool]] = set()
+    for path in sorted(detectors.rglob("*_test.go")):
+        folder = path.parent.relative_to(detectors)
+        if path.name.endswith("_integration_test.go") or not folder.parts or \
+                not any(folder.parts[0].startswith(s) for s in TRUFFLEHOG_SCOPE):
+            continue
+        name = _th_kind(folder)
+        kind = f"trufflehog/{name}"
+        samples = trufflehog_samples(path.read_text("utf-8"))
+        if not samples:
+            continue
+        placed = counts.setdefault(kind, [0, 0])
+        for value, truth, parts in samples:
+            if (kind, value, truth) in seen:
+                continue
+            seen.add((kind, value, truth))  # n runs on across a detector's versions (github/v1, v2): one kind
+            placed[0 if truth else 1] += place_sample(files, name, value, truth, kind, len(seen), parts,
+                                                      snippets=True)
+
+
+def generate(gitleaks: Path | None, out: Path, seed: int = 19, detect_secrets: Path | None = None,
+             trufflehog: Path | None = None) -> dict:
+    rng = random.Random(seed)
+    files = Files()
+    counts: dict[str, list[int]] = {}
+    if gitleaks is not None:
+        _gitleaks(files, gitleaks, rng, counts)
+    if detect_secrets is not None:
+        _detect_secrets(files, detect_secrets, counts)
+    if trufflehog is not None:
+        _trufflehog(files, trufflehog, counts)
     for path, lines in files.lines.items():
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -310,10 +721,14 @@ def generate(gitleaks: Path, out: Path, seed: int = 19) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gitleaks", type=Path, required=True, help="a gitleaks checkout (read only)")
+    parser.add_argument("--gitleaks", type=Path, help="a gitleaks checkout (read only)")
+    parser.add_argument("--detect-secrets", type=Path, help="a Yelp/detect-secrets checkout (read only)")
+    parser.add_argument("--trufflehog", type=Path, help="a trufflesecurity/trufflehog checkout (read only)")
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
-    counts = generate(args.gitleaks, args.out)
+    if not (args.gitleaks or args.detect_secrets or args.trufflehog):
+        parser.error("give at least one of --gitleaks, --detect-secrets, --trufflehog")
+    counts = generate(args.gitleaks, args.out, detect_secrets=args.detect_secrets, trufflehog=args.trufflehog)
     for kind, (true, false) in counts.items():
         print(f"{kind}: {true} true, {false} false samples")
 

@@ -55,6 +55,15 @@ SCAN_SHAPES: dict[str, tuple[str, FileKind, Callable[[int], str]]] = {
     "URIs with passwords": ("s.py", FileKind.PYTHON, lambda n: _repeat("u = 'pg://u:Zq8vLm2Xp9@h'\n", n)),
     "quotes and names, no values": ("s.py", FileKind.PYTHON, lambda n: _repeat('"token": "', n)),
     "templates repeated in a value": ("s.py", FileKind.PYTHON, lambda n: _repeat('password = "' + "{{" * 400 + '"\n', n)),
+    "command-line options on one line": ("s.py", FileKind.PYTHON, lambda n: 'c = "' + _repeat("--password=Zq8vLm2X ", n)),
+    "option names with no values": ("s.py", FileKind.PYTHON, lambda n: 'c = "' + _repeat("--api-token ", n)),
+    "SQL passwords on one line": ("s.py", FileKind.PYTHON, lambda n: 's = "' + _repeat("PASSWORD 'Zq8vLm2X' ", n)),
+    "SQL PASSWORD with no closing quote": ("s.py", FileKind.PYTHON, lambda n: "s = \"PASSWORD '" + "a" * n),
+    "Basic credentials on one line": ("s.py", FileKind.PYTHON, lambda n: 'h = "' + _repeat("Basic ZXRsOlpxOHZMbTJY ", n)),
+    "b64encode( repeated": ("s.py", FileKind.PYTHON, lambda n: "x = " + _repeat("b64encode(b'etl:", n)),
+    "wrapped literals": ("s.py", FileKind.PYTHON, lambda n: _repeat('api_key = b64decode(b"Zq8vLm2Xp9kR4wT")\n', n)),
+    "nonces": ("s.py", FileKind.PYTHON, lambda n: _repeat("nonce = 'ueivlkyhvdng46da0qxr52qzcjabjmo7'\n", n)),
+    "passwords with spaces": ("s.py", FileKind.PYTHON, lambda n: _repeat('auth_password="open sesame "', n)),
 }
 
 
@@ -161,6 +170,14 @@ def _offset(text: str, line: int, column: int) -> int:
     ("cmd = \"curl -H 'Authorization: Basic ZXRsOlpxOHZMbTJYcDk=' https://x\"", "authorization_header",
      "ZXRsOlpxOHZMbTJYcDk="),
     ("cmd = \"curl -H 'PRIVATE-TOKEN: Hx3kTq9mVr6pWz2c' https://gitlab\"", "secret_header", "Hx3kTq9mVr6pWz2c"),
+    # issue 19: a command line's options, SQL, HTTP Basic credentials outside a header
+    ('bash_command="mysql -u etl --password=Rt5yWq8zPm3x warehouse"', "command_line_secret", "Rt5yWq8zPm3x"),
+    ('bash_command="vault login --api-token Xk29sLq0pMz81VbQ"', "command_line_secret", "Xk29sLq0pMz81VbQ"),
+    ('sql="CREATE USER etl WITH PASSWORD \'Kq7vLm2Xw9\'"', "sql_password", "Kq7vLm2Xw9"),
+    ('sql = "ALTER USER app IDENTIFIED BY \'r7Yq2mPz\'"', "sql_password", "r7Yq2mPz"),
+    ("sql = \"CREATE USER svc PASSWORD = 'Tz4kW9qLm2'\"", "secret_assignment", "Tz4kW9qLm2"),  # a name's
+    ('expected = b"Basic ZXRsOlJ0NXlXcTh6UG0zeA=="', "basic_credentials", "ZXRsOlJ0NXlXcTh6UG0zeA=="),
+    ("auth = base64.b64encode(b'etl:Np4xQw7zLm2v').decode()", "basic_credentials", "Np4xQw7zLm2v"),
 ])
 def test_credentials_written_in_another_languages_syntax_inside_a_string_are_found(line, detector, secret):
     assert detectors(line) == [(detector, secret)]
@@ -184,6 +201,15 @@ def test_credentials_written_in_another_languages_syntax_inside_a_string_are_fou
     "cmd = \"curl -H 'Authorization: Bearer <token>'\"",
     "cmd = \"curl -H 'Authorization: Bearer YOUR_TOKEN'\"",
     "headers = 'Content-Type: application/json'",
+    'bash_command="mysql --password \\"$DB_PASSWORD\\" warehouse"',
+    'bash_command="mysql --password={{ conn.dw.password }} warehouse"',
+    'bash_command="airflow users create --password-file /run/secrets/pw"',
+    "sql = \"CREATE USER etl WITH PASSWORD '%s'\"",
+    "sql = \"CREATE USER etl WITH PASSWORD '{{ params.password }}'\"",
+    "sql = \"ALTER USER etl PASSWORD 'changeme'\"",
+    'expected = "Basic dXNlcjpwYXNz"',  # user:pass
+    'realm = "Basic realm=airflow"',
+    "auth = base64.b64encode(b'user:password')",
 ])
 def test_templates_references_placeholders_and_code_are_not_credentials_in_strings(line):
     assert detectors(line) == []
@@ -202,6 +228,15 @@ LEAKS = {
         ' https://x")\n'
         "    BashOperator(task_id=\"basic\", bash_command=\"curl -H 'Authorization: Basic ZXRsOlpxOHZMbTJYcDk=' x\")\n"
     ),
+    "dags/admin.py": (
+        "from airflow import DAG\nfrom airflow.operators.bash import BashOperator\n\n"
+        'with DAG("admin", schedule=None):\n'
+        '    BashOperator(task_id="dump", bash_command="mysqldump --password=Rt5yWq8zPm3x warehouse")\n'
+        '    SQLExecuteQueryOperator(task_id="u", sql="CREATE USER etl WITH PASSWORD \'Kq7vLm2Xw9\'")\n'
+        '    HttpOperator(task_id="h", headers={"X-Auth": "Basic ZXRsOlJ0NXlXcTh6UG0zeA=="})\n'
+        '    SimpleHttpOperator(task_id="s", extra_options={"auth_password": "open sesame"})\n'
+        "    NONCE = 'ueivlkyhvdng46da0qxr52qzcjabjmo7'\n"
+    ),
     "infra/main.tf": (
         'resource "aws_instance" "i" {\n  ami       = "ami-0abcdef1234567890"\n'
         '  user_data = "#!/bin/sh\\nexport DB_PASSWORD=Hq7zR2pLm9xT\\nrun"\n}\n'
@@ -212,7 +247,8 @@ LEAKS = {
     ),
 }
 LEAKED_VALUES = ["Kq3vTm8zLw2pXr5nB7cYd4fG6hJ9sA1eQ0uI2oP3", "Vw8rTq2mZx5k", "abcd9f8e7d6c5b4a39281726354Zq",
-                 "ZXRsOlpxOHZMbTJYcDk=", "Hq7zR2pLm9xT", "Pq8wLz3mNv5t", "Zx9mQ2wLp4vR"]
+                 "ZXRsOlpxOHZMbTJYcDk=", "Hq7zR2pLm9xT", "Pq8wLz3mNv5t", "Zx9mQ2wLp4vR",
+                 "Rt5yWq8zPm3x", "Kq7vLm2Xw9", "ZXRsOlJ0NXlXcTh6UG0zeA==", "open sesame", "ueivlkyhvdng46da0qxr52qzcjabjmo7"]
 
 
 @pytest.fixture
@@ -225,7 +261,8 @@ def leaky(tmp_path, monkeypatch):
 def test_every_credential_written_inside_a_string_is_reported(leaky):
     findings = run_in_process([".", "--format", "json", "--no-progress"], leaky).json()["findings"]
     secret_lines = sorted((f["path"], f["line"]) for f in findings if f["rule_id"].startswith("ATF-SECRET"))
-    assert secret_lines == [("dags/deploy.py", 5), ("dags/deploy.py", 6), ("dags/deploy.py", 7),
+    assert secret_lines == [("dags/admin.py", 5), ("dags/admin.py", 6), ("dags/admin.py", 7), ("dags/admin.py", 8),
+                            ("dags/admin.py", 9), ("dags/deploy.py", 5), ("dags/deploy.py", 6), ("dags/deploy.py", 7),
                             ("dags/deploy.py", 8), ("infra/main.tf", 3), ("infra/main.tf", 8), ("infra/main.tf", 13)]
 
 

@@ -78,8 +78,9 @@ def test_a_bare_value_counts_in_env_and_yaml_files_only():
     assert detectors("DB_PASSWORD = Xq9mP2vLw7z", bare=False) == []
 
 
-def test_the_user_name_repeated_as_password_is_a_local_default():
+def test_a_tools_documented_default_pair_is_not_a_uri_password():
     assert detectors('url = "postgres://airflow:airflow@postgres/airflow"') == []
+    assert detectors('url = "mysql+pymysql://root:root@127.0.0.1/app"') == ["uri_password"]  # not a documented one
     assert detectors('url = "postgres://etl:Kq7vLm2Xw9@db/warehouse"') == ["uri_password"]
 
 

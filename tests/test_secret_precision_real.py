@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from airtf_lint.discover import discover
 from airtf_lint.facts import FileFacts, FileKind, SourceFile
-from airtf_lint.secrets.files import is_test_file, scan_file
+from airtf_lint.parsers import parse_file
+from airtf_lint.secrets.files import scan_file
 
 
 def _found(text: str, path: str = "dags/x.py", kind: FileKind = FileKind.DAG) -> list[str]:
@@ -33,14 +35,45 @@ def test_a_local_default_that_says_so_is_not_a_uri_password():
     assert _found('DB = "postgresql://dataservices:Xq7vLp2mNz9r@db:5432/dataservices"\n')
 
 
-@pytest.mark.parametrize("path", ["tests/hooks/test_dbt.py", "src/tests/conftest.py", "dags/test_copy.py",
-                                  "plugins/copy_test.py"])
-def test_test_code_reports_provider_formats_only(path):
-    assert is_test_file(path)
-    assert _found('password = "newToken"\nheaders = {"Authorization": "Token newToken"}\n', path) == []
-    assert _found('key = "AKIAQ3EGVP5HGRWXKZNB"\n', path)  # a provider's own format, pasted for real
+@pytest.mark.parametrize("path", ["tests/hooks/test_dbt.py", "src/tests/conftest.py", "dags/test_copy.py"])
+def test_test_code_is_scanned_like_any_code(path):
+    # A literal credential in a test is still one in the repository (labelled real code, CredData, counts it).
+    assert _found('password = "pygmy7Xa"\n', path) == ["secret_assignment"]
+    assert _found('key = "AKIAQ3EGVP5HGRWXKZNB"\n', path)
+    # ... and its placeholders are still placeholders.
+    assert _found('password = "password1"\npassphrase = "mypassphrase"\n', path) == []
 
 
-def test_ordinary_code_is_not_test_code():
-    assert not is_test_file("dags/contest.py") and not is_test_file("dags/latest/etl.py")
+def test_example_files_report_provider_formats_only():
+    assert _found("DB_PASSWORD=pygmy7Xa\n", "config/.env.example", FileKind.CONNECTIONS) == []
+    assert _found("KEY=AKIAQ3EGVP5HGRWXKZNB\n", "config/.env.example", FileKind.CONNECTIONS)
+
+
+def test_local_tool_defaults_are_kept_out_where_the_file_says_it_is_for_local_development():
+    marked = "# This configuration is for local development. Do not use it in a production deployment.\n"
+    compose = "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: airflow\n"
+    assert _found(compose, "deploy/stack.yaml", FileKind.CONNECTIONS) == ["secret_assignment"]
+    assert _found(marked + compose, "deploy/stack.yaml", FileKind.CONNECTIONS) == []
+    assert _found(compose, "docker-compose.yaml", FileKind.CONNECTIONS) == []  # a compose file is local by nature
+    # A value that is not a tool's default is reported even there.
+    assert _found(marked + compose.replace("airflow", "Kp7xQ2vRm"), "deploy/stack.yaml", FileKind.CONNECTIONS)
+    uri = 'SQL = "mysql://dev:dev@127.0.0.1/app"\n'
+    assert _found(uri) == ["uri_password"]
+    assert _found("# for local development only\n" + uri) == []
+
+
+def test_a_secret_store_uri_is_as_secret_as_its_password(tmp_path):
+    tf = ('resource "aws_secretsmanager_secret_version" "c" {\n  secret_id = "x"\n'
+          '  secret_string = "aws://mock_access_key:mock_secret_key@:/?host=http%3A%2F%2Flocalstack%3A4566"\n}\n')
+
+    def parsed(text: str) -> list[str]:
+        (tmp_path / "main.tf").write_text(text, "utf-8")
+        [source] = discover(["."], tmp_path).files
+        return [s.detector for s in parse_file(source).secrets]
+
+    assert parsed(tf) == []
+    assert parsed(tf.replace("mock_secret_key", "Xq7vLp2mNz9r")) == ["secret_store_value"]
+
+
+def test_ordinary_code_is_scanned():
     assert _found('password = "pygmy7Xa"\n')

@@ -138,3 +138,47 @@ def test_none_of_the_new_shapes_is_printed(tmp_path):
         result = run_in_process([*view, "."] if view == ["input"] else [".", *view], tmp_path)
         out = result.stdout + result.stderr
         assert [v[:6] for v in values if v in out] == []
+
+
+# --- shapes found on labelled real code (Samsung/CredData, benchmarks/creddata.py) ---
+
+@pytest.mark.parametrize(("text", "detector"), [
+    ('fetch("/auth", auth_username="Aladdin", auth_password="open sesame")', "secret_assignment"),
+    ('scm = SCMBase(username="el", password="la contra%seña")', "secret_assignment"),
+    ('if kwargs["auth"].password != "Kq7vLm2X!":', "secret_assignment"),
+    ('form = {"password1": "johndoe", "password2": "johndoe"}', "secret_assignment"),
+    ('KEY_SECRET = b64decode(b"NFwRFB8Knw/kAmvPWjtrQauWysHClVfQh0UOAaABqZA=")', "secret_assignment"),
+    ('api_token = SecretStr("Xk29sLq0pMz81VbQ")', "secret_assignment"),
+    ("'client_secret': '*%5*!x'", "secret_assignment"),
+    ('con = pymysql.Connect(host="127.0.0.1", user="root", password="root")', "secret_assignment"),
+    ("nonce = 'ueivlkyhvdng46da0qxr52qzcjabjmo7'", "random_value"),
+    ("jsapi_ticket = 'sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3'", "random_value"),
+    ('SECURITY_PASSWORD_SALT = "ATGUOHAELKiubahiughaerGOJAEGj"', "random_value"),
+    ("self.key = 'eCcGFZQj6PNoSSma31LR39rTzTbLkU8E'.encode('utf-8')", "random_value"),
+])
+def test_weak_spaced_compared_numbered_wrapped_and_random_literals_are_found(text, detector):
+    assert detector in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    'password = getpass("Enter the password: ")',
+    "context.log.highlight('Password: ' + cred['passw'])",
+    'password = Variable.get("db_password")',
+    'form = {"password1": "password1"}',
+    "login, password = 'python@vk.com', 'mypassword'",
+    'ftp_hidden_password = r"ftp://test_username_ftp:<hidden>@server.com/x.zip"',
+    'SECRET_KEY = "123456790"',
+    'client_secret = "0123456789012345678901234567890123456789"',
+    '"Authorization": f"Bearer {self.create_jwt()}"',
+    '"input_token": "NextResult"',
+    'common_check_credentials = "users/check_credentials"',
+    'db_ows_writer_secret = "ows-writer"',  # the name of a secret in a secrets backend
+    "nonce = '1505845280'",
+    'ticket_id = "ueivlkyhvdng46da0qxr52qzcjabjmo7"',
+    'signature_method = "HMAC-SHA1"',
+    'public_key = "9Cnzj4p4WGeKLs1Pt8QuKUpRKfFLfRYC9AIKjbJTWit"',
+    'key = "raw/2021/01/ab12cd34ef56ab78cd90ef12.parquet"',
+    'partition_key = "ueivlkyhvdng46da0qxr52qzcjabjmo7"',
+])
+def test_prompts_references_placeholders_logins_and_non_secret_keys_are_not(text):
+    assert found(text) == []

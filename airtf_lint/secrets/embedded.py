@@ -1,6 +1,7 @@
 """Credentials written inside a string with the syntax of another language: the shell's `NAME=value` in a
 BashOperator command or a `user_data` script, a connection string's `password=` (JDBC, ODBC, ADO.NET, URL query),
-an HTTP `Authorization:` header in a curl command.
+an HTTP `Authorization:` header in a curl command, a command line's `--password=...`, SQL's `PASSWORD '...'` and
+`IDENTIFIED BY '...'`, HTTP Basic credentials (`Basic <base64 of user:password>`, `b64encode(b"user:password")`).
 
 The scanner's assignment expressions want a quoted value (`password = "..."`); in these the value is bare and the
 quotes around it belong to the string that holds the whole command. Each detector looks for the other language's
@@ -15,8 +16,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from airtf_lint.secrets import linear
-from airtf_lint.secrets.names import is_secret_name
-from airtf_lint.secrets.values import is_placeholder, is_runtime_value, looks_like_secret, looks_like_uri_password
+import base64
+import binascii
+
+from airtf_lint.secrets.names import holds_any_literal, is_secret_name
+from airtf_lint.secrets.values import (
+    is_placeholder,
+    is_runtime_value,
+    looks_like_password,
+    looks_like_secret,
+    looks_like_uri_password,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,22 +79,99 @@ _SCHEME_WORDS = frozenset(s.lower() for s in _SCHEMES.replace("[Bb]", "b").repla
                           .replace("[Dd]", "d").split("|"))
 
 
+# A command line's option: `--password=secret`, `--api-token abc...`, the value bare or quoted.
+_OPTION = linear.compile(
+    r"""(?:^|[\s"'`])--(?P<name>[A-Za-z][A-Za-z0-9_-]{0,60})(?:=|[ \t]+)"""
+    r"""(?:"(?P<dq>[^"\n\\]{1,300})"|'(?P<sq>[^'\n\\]{1,300})'|(?P<value>[^\s"'`;&|<>()\\-][^\s"'`;&|<>()\\]{0,300}))"""
+)
+# SQL: CREATE USER/ROLE ... PASSWORD 'p', ALTER USER ... IDENTIFIED BY 'p', Snowflake's PASSWORD = 'p'.
+_SQL = linear.compile(
+    r"""(?i:(?:^|[^\w])(?:password|identified[ \t]+by)[ \t]+(?:=[ \t]*)?)'(?P<value>[^'\n\\]{1,200})'"""
+)
+# HTTP Basic credentials: the header's value anywhere in a string, and the pair before it is encoded.
+_BASIC = linear.compile(r"""(?:^|[^\w])(?:Basic|BASIC)[ \t]+(?P<value>[A-Za-z0-9+/]{8,400}={0,2})""")
+_ENCODE = linear.compile(r"""b64encode\([ \t]*[bB]?(?:"(?P<dq>[^"\n\\:]{0,100}):(?P<dpw>[^"\n\\]{1,200})"|"""
+                         r"""'(?P<sq>[^'\n\\:]{0,100}):(?P<spw>[^'\n\\]{1,200})')""")
+_VALUE_END = re.compile(r"""[\s"'`;&|<>()\\,]|$""")
+
 # What each syntax needs somewhere in the text, tested before its expression runs (both are linear).
 _SHELL_HINT = re.compile(r"[A-Za-z0-9_]=[^=]")
 _PAIR_HINT = re.compile(r"[?&;][ \t]*[A-Za-z_][A-Za-z0-9_. -]*=")
 _HEADER_HINT = re.compile(r"(?i:authorization)|[A-Za-z0-9]-[A-Za-z0-9]+[ \t]*:")
 
 
-def credentials(lines: str, bare_values: bool, free: Callable[[int, int], bool]) -> Iterator[Embedded]:
-    """The credentials written in `lines` (one or more lines) in a shell's, a connection string's or an HTTP
-    header's syntax, detector by detector; offsets are in `lines`. `free(start, end)` says whether a span is still
-    unclaimed (by an earlier detector, or by one yielded before): a claimed one is not judged again."""
+def credentials(lines: str, bare_values: bool, free: Callable[[int, int], bool],
+                local: bool = False) -> Iterator[Embedded]:
+    """The credentials written in `lines` (one or more lines) in a shell's, a connection string's, an HTTP
+    header's, a command line's or SQL's syntax, detector by detector; offsets are in `lines`. `free(start, end)`
+    says whether a span is still unclaimed (by an earlier detector, or by one yielded before): a claimed one is not
+    judged again. `local`: the file says it is for local development (its tools' defaults are not reported)."""
     if _PAIR_HINT.search(lines):  # first: `&password=` in a URL is a connection string's, not a shell's
-        yield from _pairs(lines, free)
+        yield from _pairs(lines, free, local)
     if _SHELL_HINT.search(lines):
         yield from _shell(lines, bare_values, free)
     if _HEADER_HINT.search(lines):
         yield from _headers(lines, free)
+    if "--" in lines:
+        yield from _options(lines, free, local)
+    yield from _sql(lines, free, local)
+    yield from _basic(lines, free, local)
+
+
+def _options(lines: str, free: Callable[[int, int], bool], local: bool) -> Iterator[Embedded]:
+    for match in _OPTION.finditer(lines):
+        group = "dq" if match.matched("dq") else "sq" if match.matched("sq") else "value"
+        start, end = match.span(group)
+        name = (match.group("name") or "").replace("-", "_")
+        if group == "value" and not _VALUE_END.match(lines, end):
+            continue
+        value = match.group(group) or ""
+        if not free(start, end) or not is_secret_name(name) or value.startswith(("$", "%", "{{")):
+            continue
+        if looks_like_secret(value) or (holds_any_literal(name) and looks_like_password(value, local, name)):
+            yield Embedded("command_line_secret", "literal secret in a command-line option", "assignment", name,
+                           start, end)
+
+
+def _sql(lines: str, free: Callable[[int, int], bool], local: bool) -> Iterator[Embedded]:
+    for match in _SQL.finditer(lines):
+        start, end = match.span("value")
+        value = match.group("value") or ""
+        if free(start, end) and looks_like_password(value, local):
+            yield Embedded("sql_password", "literal password in SQL", "assignment", "PASSWORD", start, end)
+
+
+def _basic(lines: str, free: Callable[[int, int], bool], local: bool) -> Iterator[Embedded]:
+    """`Basic dXNlcjpwYXNz` (decoding to `user:password`) and `b64encode(b"user:password")`."""
+    if "asic" in lines or "ASIC" in lines:
+        for match in _BASIC.finditer(lines):
+            start, end = match.span("value")
+            encoded = match.group("value") or ""
+            if not free(start, end) or not _VALUE_END.match(lines, end):
+                continue
+            pair = _decoded_pair(encoded)
+            if pair is not None and pair[1] and not is_placeholder(pair[1]) and not (local and pair[0] == pair[1]):
+                yield Embedded("basic_credentials", "HTTP Basic credentials", "assignment", "Authorization",
+                               start, end)
+    if "b64encode" in lines:
+        for match in _ENCODE.finditer(lines):
+            group = "dpw" if match.matched("dpw") else "spw"
+            start, end = match.span(group)
+            user = match.group("dq" if group == "dpw" else "sq") or ""
+            if free(start, end) and looks_like_uri_password(match.group(group) or "", user, local):
+                yield Embedded("basic_credentials", "HTTP Basic credentials", "assignment", "Authorization",
+                               start, end)
+
+
+def _decoded_pair(encoded: str) -> tuple[str, str] | None:
+    try:
+        text = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    user, colon, password = text.partition(":")
+    if not colon or not text.isprintable() or len(user) > 100:
+        return None
+    return user, password
 
 
 def _shell(line: str, bare_values: bool, free: Callable[[int, int], bool]) -> Iterator[Embedded]:
@@ -140,7 +227,7 @@ class _QuoteParity:
         return self.double % 2 == 1 or self.single % 2 == 1
 
 
-def _pairs(line: str, free: Callable[[int, int], bool]) -> Iterator[Embedded]:
+def _pairs(line: str, free: Callable[[int, int], bool], local: bool) -> Iterator[Embedded]:
     user = None
     last = 0
     for match in _PAIR.finditer(line):
@@ -162,7 +249,7 @@ def _pairs(line: str, free: Callable[[int, int], bool]) -> Iterator[Embedded]:
         if key in _PASSWORD_KEYS:
             if value.startswith(("{{", "{%", "$", "%", "<", "*")) or is_runtime_value(value):
                 continue
-            if looks_like_uri_password(value, user or ""):
+            if looks_like_uri_password(value, user or "", local):
                 yield Embedded("connection_string_password", "password in a connection string", "uri", name,
                                start, end)
         elif is_secret_name(name) and looks_like_secret(value):

@@ -12,25 +12,18 @@ _BARE_VALUES = frozenset({".yaml", ".yml", ".env"})
 # Files that are examples by name (`.env.example`, `.env.sample`): their values are made up for the reader, so only
 # values in a provider's own format (which someone pasted for real) are reported there.
 _EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl")
-# Test code and its fixtures hold made-up credentials by design (`password="newToken"` to test a hook): there too,
-# only values in a provider's own format are reported. Measured on 19 real DAG and Terraform repositories, name-based
-# findings in test files were all made-up values.
-_TEST_FOLDERS = frozenset({"tests", "test", "testing", "unit_tests", "integration_tests"})
-
-
-def is_test_file(path: str) -> bool:
-    parts = path.split("/")
-    name = parts[-1].lower()
-    return bool(_TEST_FOLDERS & {p.lower() for p in parts[:-1]}) or name.startswith("test_") or \
-        name.endswith(("_test.py", "_tests.py")) or name == "conftest.py"
+# Test code is scanned like any other: a literal credential in a test (`password="newToken"` to test a hook) is
+# still a credential in the repository, and labelled real code (CredData) counts it as one. A project that wants
+# its tests out says so (`exclude: ["tests/**"]`, or a `# airtf-lint: ignore` on the line).
 
 
 def scan_file(text: str, facts: FileFacts) -> None:
     source = facts.source
     suffix = source.absolute.suffix.lower()
     bare = source.kind is FileKind.CONNECTIONS and (suffix in _BARE_VALUES or source.absolute.name.startswith(".env"))
-    found = scan_text(text, source.path, bare_values=bare)
-    if source.absolute.name.lower().endswith(_EXAMPLE_SUFFIXES) or is_test_file(source.path):
+    compose = suffix in (".yaml", ".yml") and source.absolute.name.lower().startswith(("docker-compose", "compose."))
+    found = scan_text(text, source.path, bare_values=bare, local_development=compose)
+    if source.absolute.name.lower().endswith(_EXAMPLE_SUFFIXES):
         found = [s for s in found if s.category == "format"]
     if source.kind is FileKind.TERRAFORM and not source.path.endswith(".json"):
         found += variable_defaults(facts.hcl_blocks, text)

@@ -105,8 +105,8 @@ _MADE_UP_WORDS = ("here", "random", "example", "placeholder", "your", "dummy", "
 
 def made_up(token: str) -> bool:
     """A provider-shaped string someone typed, not a key: a character repeated six times or more (`AKIAXXXX...`,
-    `AIzaaaaa...`), an alphabet run of seven (`abcdefghij...`; digit runs are left in: test ids such as Slack's `123456789012` are common in fixtures and rare in keys' random parts), or a word saying so
-    (`xoxe.xoxp-1-RANDOMSTRINGHERE`). Random keys of these lengths hold none of them but by rare chance.
+    `AIzaaaaa...`), an alphabet run of seven (`abcdefghij...`; digit runs are left in, see `typed_run`), or a
+    word saying so (`xoxe.xoxp-1-RANDOMSTRINGHERE`). Random keys of these lengths hold none of them but by rare chance.
     A loop over the token, linear."""
     lowered = token.lower()
     return any(word in lowered for word in _MADE_UP_WORDS) or typed_run(token)

@@ -10,6 +10,7 @@ from functools import lru_cache
 _SECRET_WORDS = frozenset({
     "password", "passwd", "pwd", "pass", "passphrase", "secret", "secrets", "token", "apikey", "credential",
     "credentials", "authorization", "privatekey", "secretkey", "accesskey", "clientsecret", "sastoken", "connstr",
+    "authkey",
 })
 # Secret words that also count run together with others in one word (`PGPASSWORD`, `DBSECRET`, `GHTOKEN`).
 _RUN_TOGETHER = ("password", "passwd", "secret", "token", "apikey", "credential", "privatekey", "accesskey")
@@ -18,10 +19,12 @@ _SECRET_PAIRS = frozenset({
     ("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"), ("client", "secret"),
     ("signing", "key"), ("encryption", "key"), ("master", "key"), ("account", "key"), ("auth", "key"),
     ("shared", "key"), ("storage", "key"), ("app", "key"), ("webhook", "url"), ("fernet", "key"),
+    ("aes", "key"), ("hmac", "key"),
 })
 # Tokens that are not credentials: paging cursors and the like (`nextPageToken`, `continuation_token`).
 _NOT_CREDENTIAL_PAIRS = frozenset({("page", "token"), ("continuation", "token"), ("cursor", "token"),
-                                   ("sync", "token"), ("resume", "token"), ("csrf", "token"), ("next", "token")})
+                                   ("sync", "token"), ("resume", "token"), ("csrf", "token"), ("next", "token"),
+                                   ("input", "token"), ("output", "token")})
 # Names that say their value is made up for a test or an example.
 _MADE_UP = frozenset({"sample", "mock", "fake", "dummy", "example", "test", "stub"})
 # A last word that makes the name describe a secret rather than hold it.
@@ -41,7 +44,9 @@ _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
 def words(name: str) -> list[str]:
-    return [w.lower() for w in _WORDS.findall(name)]
+    """The words of a name, lower-cased; a number is not a word (`password1` and `password2` of a form hold
+    passwords)."""
+    return [w.lower() for w in _WORDS.findall(name) if not w.isdigit()]
 
 
 @lru_cache(maxsize=4096)
@@ -78,7 +83,48 @@ def is_password_name(name: str) -> bool:
     return parts[-1] in _PASSWORD_WORDS or parts[-1].endswith(("password", "passwd"))
 
 
+@lru_cache(maxsize=4096)
+def holds_any_literal(name: str) -> bool:
+    """A name whose literal value is a credential however weak it is: a password name, or a compound one ending in
+    `secret` (`client_secret`, `jwt_secret`, `OAUTH_CLIENT_SECRET`) or `secret_key`."""
+    if is_password_name(name):
+        return True
+    if not is_secret_name(name):
+        return False
+    parts = words(name)
+    return (len(parts) >= 2 and parts[-1] == "secret") or parts[-2:] == ["secret", "key"]
+
+
+# Words of names whose values are random but do not sound secret: reported only when the value is random too.
+_RANDOM_WORDS = frozenset({"nonce", "noncestr", "ticket", "sig", "signature", "salt", "verifier", "hmac", "otp"})
+
+
+@lru_cache(maxsize=4096)
+def is_random_name(name: str) -> bool:
+    """`nonce`, `jsapi_ticket`, `SECURITY_PASSWORD_SALT`, `oauth_verifier`: not `ticket_id`, `signature_method`."""
+    parts = words(name)
+    if not parts or parts[0] in _MADE_UP:
+        return False
+    return parts[-1] in _RANDOM_WORDS or (parts[-1] not in _DESCRIBING and any(p in _RANDOM_WORDS for p in parts))
+
+
+def is_key_name(name: str) -> bool:
+    """`key`, `cadataKey`, `tenant_key`: a key of some kind, secret only if its value is random (`key_id` is not)."""
+    parts = words(name)
+    return bool(parts) and parts[-1] == "key" and parts[0] not in _MADE_UP and not _NOT_SECRET_KEYS & set(parts)
+
+
+# Keys that are not secrets whatever their value: a public key, a database's or a cache's key.
+_NOT_SECRET_KEYS = frozenset({"public", "pub", "partition", "sort", "cache", "primary", "foreign", "hash", "range",
+                              "row", "idempotency", "dedup", "dedupe", "lookup", "object", "routing", "shard",
+                              "group", "unique", "index", "composite", "natural", "surrogate", "join", "merge",
+                              "match", "distribution", "cluster", "s3", "blob", "file", "bucket", "map", "dict"})
+
+
 # Lower-case fragments one of which every secret-ish name contains: found with str.find over the lower-cased text,
 # they pick the few lines the assignment expressions then run on (`key` alone is frequent in HCL, but cheap to
 # reject line by line).
-NAME_FRAGMENTS = ("pass", "pwd", "secret", "token", "credential", "authoriz", "webhook", "connstr", "key")
+NAME_FRAGMENTS = ("pass", "pwd", "secret", "token", "credential", "authoriz", "webhook", "connstr", "key",
+                  # random-valued names, and what the embedded syntaxes need (`Basic <base64>`, SQL's
+                  # `IDENTIFIED BY`, `b64encode(b"user:password")`)
+                  "nonce", "ticket", "sig", "salt", "verifier", "basic", "identified", "b64encode")

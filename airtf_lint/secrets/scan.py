@@ -16,13 +16,23 @@ from dataclasses import dataclass
 from airtf_lint.facts import Location, SecretFact
 from airtf_lint.secrets import embedded, linear
 from airtf_lint.secrets.formats import AWS_SECRET, AWS_SECRET_CONTEXT, FORMATS, made_up
-from airtf_lint.secrets.names import NAME_FRAGMENTS, is_password_name, is_secret_name
+from airtf_lint.secrets.names import (
+    NAME_FRAGMENTS,
+    holds_any_literal,
+    is_key_name,
+    is_password_name,
+    is_random_name,
+    is_secret_name,
+)
 from airtf_lint.secrets.values import (
+    LOCAL_DEVELOPMENT,
     character_classes,
     fingerprint,
+    looks_like_name,
     looks_like_password,
     looks_like_secret,
     looks_like_uri_password,
+    looks_random,
     mask,
     strip_auth_scheme,
 )
@@ -33,14 +43,18 @@ _NAME = rf"[A-Za-z_$@][{linear.WIDE_WORD}.$@-]{{0,100}}"
 _VALUE = r"[^\"'\\\n]{1,1000}"
 # `name: Type = ` (a Python annotation) ends in `=`, `==` or `=>`; otherwise the operator follows the name.
 _ANNOTATION = rf"[ \t]*:[ \t]*[A-Za-z_][{linear.WIDE_WORD}\[\]., |]{{0,40}}?[ \t]*(?:==|=>|=)"
-_OPERATOR = r"[ \t]*(?:==|:=|=>|=|:)"
+_OPERATOR = r"[ \t]*(?:==|!=|:=|=>|=|:)"
+# A literal decoded or wrapped where it is assigned: `KEY = b64decode(b"...")`, `token = SecretStr("...")`.
+_WRAPPER = (r"(?:(?:base64\.)?(?:b64decode|urlsafe_b64decode|standard_b64decode|b32decode)|(?:binascii\.)?"
+            r"(?:unhexlify|a2b_base64|a2b_hex)|bytes\.fromhex|SecretStr|SecretBytes|SecretString)\([ \t]*")
 # name = "value", "name": "value", name: "value", name => "value", name == "value", ("name", "value"),
-# environ["name"] = "value" (a subscript), setdefault("name", "value"), with the
-# quotes optionally escaped (JSON inside a string), an optional Python annotation, an optional string prefix.
+# environ["name"] = "value" (a subscript), setdefault("name", "value"), name != "value", with the
+# quotes optionally escaped (JSON inside a string), an optional Python annotation, an optional string prefix, an
+# optional decoding or wrapping call around the literal.
 _QUOTED_ASSIGNMENT = linear.compile(
     rf"""(?:(?:"(?P<n1>{_NAME})"|'(?P<n2>{_NAME})'|\\"(?P<n3>{_NAME})\\"|\\'(?P<n4>{_NAME})\\')"""
     rf"""[ \t]*\]?(?:{_ANNOTATION}|{_OPERATOR}|,)|(?P<n5>{_NAME})(?:{_ANNOTATION}|{_OPERATOR}))[ \t]*"""
-    rf"""(?:(?:[rRuU]{{1,2}})?(?:"(?P<v1>{_VALUE})"|'(?P<v2>{_VALUE})')|\\"(?P<v3>{_VALUE})\\"|"""
+    rf"""(?:{_WRAPPER})?(?:(?:[rRuUbBfF]{{1,2}})?(?:"(?P<v1>{_VALUE})"|'(?P<v2>{_VALUE})')|\\"(?P<v3>{_VALUE})\\"|"""
     rf"""\\'(?P<v4>{_VALUE})\\')"""
 )
 _NAME_GROUPS = ("n1", "n2", "n3", "n4", "n5")
@@ -73,8 +87,10 @@ class _Hit:
     name: str | None = None
 
 
-def scan_text(text: str, path: str, bare_values: bool = False) -> list[SecretFact]:
-    hits = list(_hits(text, bare_values))
+def scan_text(text: str, path: str, bare_values: bool = False, local_development: bool = False) -> list[SecretFact]:
+    """`local_development`: the file is for local development whatever it says (a compose file), so the documented
+    defaults of local tools (`POSTGRES_PASSWORD: airflow`) are not reported in it."""
+    hits = list(_hits(text, bare_values, local_development))
     if not hits:
         return []
     lines = LineStarts(text)
@@ -138,8 +154,10 @@ class _Claimed:
             self.pending = []
 
 
-def _hits(text: str, bare_values: bool) -> Iterator[_Hit]:
+def _hits(text: str, bare_values: bool, local_development: bool = False) -> Iterator[_Hit]:
     lowered = _lower(text)
+    # A file saying it is for local development: its tools' documented defaults are not reported there.
+    local = local_development or LOCAL_DEVELOPMENT.search(lowered) is not None
     claimed = _Claimed()
     free = claimed.free
     service_account: bool | None = None  # searched once, for the first private key
@@ -171,7 +189,7 @@ def _hits(text: str, bare_values: bool) -> Iterator[_Hit]:
             start, end = match.span("password")
             if not _URI_HOST_START.match(text, end + 1):
                 continue
-            if free(start, end) and looks_like_uri_password(match.group("password"), match.group("user")):
+            if free(start, end) and looks_like_uri_password(match.group("password"), match.group("user"), local):
                 claimed.claim(start, end)
                 yield _Hit("uri_password", "password in a URI", "uri", start, end)
         claimed.commit()
@@ -184,13 +202,13 @@ def _hits(text: str, bare_values: bool) -> Iterator[_Hit]:
         index = bisect.bisect_right(joined_starts, position) - 1
         return text_starts[index] + position - joined_starts[index]
 
-    yield from _assignment_hits(joined, original, bare_values, claimed)
+    yield from _assignment_hits(joined, original, bare_values, claimed, local)
     claimed.commit()
     def unclaimed(start: int, end: int) -> bool:
         at = original(start)
         return free(at, at + end - start)
 
-    for found in embedded.credentials(joined, bare_values, unclaimed):
+    for found in embedded.credentials(joined, bare_values, unclaimed, local):
         start = original(found.start)
         end = start + found.end - found.start
         if free(start, end):
@@ -227,16 +245,23 @@ def _candidate_lines(text: str, lowered: str) -> list[tuple[int, str]]:
     return out
 
 
-def _assignment_hits(lines: str, original, bare_values: bool, claimed: _Claimed) -> Iterator[_Hit]:
+def _assignment_hits(lines: str, original, bare_values: bool, claimed: _Claimed, local: bool) -> Iterator[_Hit]:
     for name, value, value_start in _assignments(lines, bare_values):
         secret = strip_auth_scheme(value.strip())
         start = original(value_start) + (value.index(secret) if secret in value else 0)
         end = start + len(secret)
         last = name.rsplit(".", 1)[-1]
-        if claimed.free(start, end) and is_secret_name(last) and (
-                looks_like_secret(value) or (is_password_name(last) and looks_like_password(value))):
+        if not claimed.free(start, end):
+            continue
+        if is_secret_name(last) and (looks_like_secret(value) or (
+                holds_any_literal(last) and looks_like_password(value, local, last)
+                and (is_password_name(last) or not looks_like_name(value)))):
             claimed.claim(start, end)
             yield _Hit("secret_assignment", "literal secret", "assignment", start, end, last)
+        elif (is_random_name(last) and looks_random(value)) or (is_key_name(last) and looks_random(value, True)):
+            claimed.claim(start, end)
+            yield _Hit("random_value", "random literal under a nonce, ticket or signature name", "assignment",
+                       start, end, last)
 
 
 _QUOTED_NAMES = tuple(_QUOTED_ASSIGNMENT.group_number(g) for g in _NAME_GROUPS)

@@ -16,17 +16,20 @@ from collections import Counter
 from airtf_lint.secrets import linear
 
 # RE2: `{{.*?}}` in `re` goes back to every `{{` of a value made of them (quadratic).
-_TEMPLATE = linear.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{[^}]*\}|%\([\w.]+\)s|\{[\w.]*\}")
+_TEMPLATE = linear.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{[^}]*\}|%\([\w.]+\)s|\{[\w.]*\}|"
+                            r"\{[A-Za-z_][^{}\n]{0,200}\}")  # an f-string's expression: `{self.create_jwt()}`
 _ENV_REFERENCE = re.compile(r"^\$\w+$|^\$\{\w+\}$|^%\w+%$")
 _PLACEHOLDER_WORDS = re.compile(
     r"(?i)change.?me|changeit|example|placeholder|dummy|sample|redacted|replace.?(?:me|this|with)|your[_ -]|"
     r"my[_-]?(?:secret|password|token|key)|^(?:fake|test|mock)[_-]?|^todo|^fixme|^tbd$|secret.?here|"
     r"password.?here|token.?here|insert|^none$|^null$|^nil$|^undefined$|^true$|^false$|^not[_ -]?set|^unset$|"
     r"^n/?a$|^empty$|^default$|^secret$|^password$|^token$|^pass(?:word)?\d?$|^xxx|^\.\.\.|^abc(?:123|def)?$|"
-    r"^123+4*5*6*$|^qwerty|^admin$|^root$|^user$|^guest$|^airflow$|^postgres$|^mysql$"
+    r"^123+4*5*6*$|^qwer|^admin$|^user$|^\d{1,7}$"
 )
 _MASKED = re.compile(r"^(.)\1{3,}$|^[*x•#?.-]{3,}$|\*{3,}|^<.*>$|^\[.*\]$|^\(.*\)$")
 _IDENTIFIER = re.compile(r"^[a-z]+(?:[_.-][a-z]+)*$|^[A-Z]+(?:_[A-Z]+)*$|^[a-z]+(?:[A-Z][a-z]+)+$"
+                         r"|^[A-Z][a-z]+(?:[A-Z][a-z]+)+$"  # PascalCase words: `NextResult`
+                         r"|^[a-z_]+(?:/[a-z_]+)+$"  # a path of words: `users/check_credentials`
                          # the name of a secret, not its value: `processing-aws-creds-c3-landsat` (three or more
                          # words, each starting with a letter; a UUID's hex groups are reported, see below)
                          r"|^[a-z][a-z0-9]*(?:-(?:[a-z][a-z0-9]*|[0-9]{1,4})){2,}$")
@@ -75,9 +78,12 @@ def is_placeholder(value: str) -> bool:
         return True
     if _SELF_DESCRIBING.search(plain):
         return True
-    # `token_12345`, `password1`, `secret-42`: the field's own word numbered, a test value.
-    rest = _SECRET_WORDS_IN_VALUES.sub("", value)
-    return rest != value and (len(rest) < 4 or not re.search(r"[A-Za-z]", rest))
+    # `token_12345`, `password1`, `secret-42`, `newT0k3n`: the field's own word numbered or renewed, a test value.
+    for form in (value, plain):
+        rest = _SECRET_WORDS_IN_VALUES.sub("", form)
+        if rest != form and (len(rest) < 4 or not re.search(r"[A-Za-z]", rest)):
+            return True
+    return False
 
 
 def is_runtime_value(value: str) -> bool:
@@ -85,36 +91,73 @@ def is_runtime_value(value: str) -> bool:
     return bool(_TEMPLATE.search(value) or _ENV_REFERENCE.match(value) or _REFERENCE.match(value))
 
 
-def typed_run(value: str) -> bool:
-    """A character repeated six times or an alphabet run of seven letters: typed, not random (`abcdefg`)."""
+def typed_run(value: str, digits: bool = False) -> bool:
+    """A character repeated six times or an alphabet run of seven (with `digits`, a digit run too): typed, not
+    random (`abcdefg`, `1234567`). Provider formats leave digit runs in: test ids such as Slack's `123456789012`
+    are common in fixtures."""
     repeat = run = 1
     for previous, char in zip(value, value[1:]):
         repeat = repeat + 1 if char == previous else 1
-        run = run + 1 if char.isalpha() and ord(char) == ord(previous) + 1 else 1
+        sequential = (char.isalpha() or (digits and char.isdigit())) and char.isascii()
+        run = run + 1 if sequential and ord(char) == ord(previous) + 1 else 1
         if repeat >= 6 or run >= 7:
             return True
     return False
 
 
-def looks_like_password(value: str) -> bool:
-    """A literal under a password name (`password="pygm..."`, `MYSQL_PASSWORD=ctfd`): a password however weak,
-    unless it is clearly not a value: a template, a reference, empty, a placeholder, a path, a typed run."""
-    value = value.strip()
-    if len(value) < 4 or len(value) > 200 or any(c.isspace() for c in value):
+def looks_like_password(value: str, local_defaults: bool = False, name: str = "") -> bool:
+    """A literal under a password name (`password="pygm..."`, `MYSQL_PASSWORD=ctfd`, `auth_password="open sesame"`):
+    a password however weak, unless it is clearly not a value: a template, a reference, empty, a placeholder
+    (`<password>`, `changeme`, `xxx`, `****`, `your-password-here`), a path, code, a prompt, a typed run, or, where
+    the file says it is for local development (`local_defaults`), a local tool's documented default; a tool's
+    default named by the name holding it (`POSTGRES_PASSWORD=postgres`) is kept out everywhere."""
+    if len(value) < 4 or len(value) > 200 or "\n" in value or "://" in value or _EMAIL.match(value):
+        return False  # a URI's password is judged as such; an e-mail address is the login beside it
+    if any(c.isspace() for c in value) and (len(value) > 64 or value.count(" ") > 2 or value != value.strip()
+                                            or _DESCRIBES.search(value)):
+        return False  # a sentence, a prompt (`Enter the password`) or code between two strings (`' + x['`)
+    if is_runtime_value(value) or is_placeholder(value) or _NOT_A_PASSWORD.search(value) or \
+            typed_run(value, digits=True):
         return False
-    if is_runtime_value(value) or is_placeholder(value) or typed_run(value) or _WEAK_PLACEHOLDER.search(value):
+    if (local_defaults and _LOCAL_DEFAULTS.search(value)) or _names_its_tool(value, name):
         return False
-    if value.startswith(("/", "$", "%", "<", "{", "~", "./")) or value.endswith((".json", ".pem", ".txt", ".key")):
+    if value.startswith(("/", "$", "%", "{", "~", "./")) or value.endswith((".json", ".pem", ".txt", ".key")):
         return False
     return not _CODE_LIKE.search(value)
 
 
-# Words a made-up password is built of (`foobarbaz`, `mustbeeightchars`, `mypassphrase`) and the dev defaults
-# that say what they are (`insecure`).
-_WEAK_PLACEHOLDER = linear.compile(r"(?i)^(?:foo|bar|baz|qux|hunter2$|letmein$|insecure|mustbe|my_?pass|any_?(?:pass|secret|string))|"
-                                   r"(?i)^(?:s3cr3t|p@ss|pa55|secure_?value|notasecret|not_?secret)")
+# What is clearly not a password's value: the placeholders people write in examples (issue 19's list, and the
+# made-up words that say what they are: `foobar`, `insecure`, `notasecret`, `hunter2`).
+_NOT_A_PASSWORD = linear.compile(
+    r"(?i)change.?me|changeit|placeholder|redacted|replace.?(?:me|this|with)|^your[_ -]|[_ -]here$|example|"
+    r"dummy|sample|^(?:fake|mock)[_-]|^(?:none|null|nil|undefined|true|false|n/?a|empty|not[_ -]?set|unset|todo|"
+    r"fixme|tbd)$|^(?:foo|bar|baz|qux)|^(?:hunter2|letmein)$|insecure|notasecret|not_?secret|mustbe|"
+    r"any_?(?:pass|secret|string)|^my_?pass|^(?:s3cr3t|pa55|secure_?value)"
+)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+# Words that make a value with spaces a description of a password rather than one.
+_DESCRIBES = linear.compile(r"(?i)password|passphrase|secret|token|enter |your |the ")
+# The documented defaults of local development tools (Airflow's compose file, Postgres, MySQL, RabbitMQ, MinIO,
+# LocalStack), kept out only where the file says it is for local development.
+_LOCAL_DEFAULTS = linear.compile(r"(?i)^(?:airflow|postgres|postgresql|mysql|root|admin|guest|minioadmin|minio123|"
+                                 r"localstack|test|password|pass|secret|redis|rabbitmq|dev|local)$")
+# Tools whose documented default password is their own name (the Airflow compose file's `airflow:airflow`, the
+# Postgres image's `postgres`, RabbitMQ's `guest:guest`, MinIO's `minioadmin`).
+_TOOL_DEFAULTS = frozenset({"airflow", "postgres", "postgresql", "mysql", "guest", "minioadmin", "rabbitmq",
+                            "localstack", "redis", "elastic", "kibana", "grafana"})
 
 
+def _names_its_tool(value: str, name_or_user: str) -> bool:
+    """`POSTGRES_PASSWORD=postgres`, `airflow:airflow@`: the default of the tool the name (or the user) names."""
+    lowered = value.lower()
+    return lowered in _TOOL_DEFAULTS and bool(name_or_user) and lowered in name_or_user.lower()
+
+
+# How a file says it is for local development (Airflow's docker-compose.yaml: "This configuration is for local
+# development. Do not use it in a production deployment.").
+LOCAL_DEVELOPMENT = linear.compile(r"(?i)local[ -]development|development only|local[ -]testing|"
+                                   r"(?:do not|don't|not to|never) use (?:it |this |them )?in production|"
+                                   r"not (?:be )?(?:used |meant |intended )?for production|localstack")
 # A value that is code or a name, not a password: a call, an attribute path, a Python/Jinja expression.
 _CODE_LIKE = linear.compile(r"^[A-Za-z_]\w*\(|^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 
@@ -124,22 +167,49 @@ def looks_like_secret(value: str) -> bool:
     value = strip_auth_scheme(value.strip())
     if len(value) < 6 or len(value) > 1000 or any(c.isspace() for c in value):
         return False
-    if is_runtime_value(value) or is_placeholder(value) or typed_run(value) or \
+    if is_runtime_value(value) or is_placeholder(value) or typed_run(value, digits=True) or \
             (_IDENTIFIER.match(value) and not _UUID.match(value)):
         return False
     if value.startswith("/") or value.endswith((".json", ".pem", ".key", ".txt", ".yaml", ".yml", ".p12")):
         return False  # a path to a key file is not the key
+    if "://" in value or _EMAIL.match(value):
+        return False  # a URI (its password is judged as such), an e-mail address (the login beside a password)
     classes = character_classes(value)
     if classes < 2 and len(value) < 20:
         return False
     return entropy(value) >= (2.5 if len(value) < 16 else 3.0)
 
 
-def looks_like_uri_password(password: str, user: str) -> bool:
-    """The password of `scheme://user:password@host`: structure says it is one, so only runtime values, placeholders
-    and the well-known defaults where user and password are the same word are left out."""
-    if not password or password == user or is_runtime_value(password) or is_placeholder(password) or \
-            _WEAK_PLACEHOLDER.search(password):  # `postgresql://app:insecure@db`: a local default saying so
+def looks_like_name(value: str) -> bool:
+    """Words joined (`ows-writer`, `processing-aws-creds-c3-landsat`, `someclientsecret`): the name of a secret, a
+    made-up value, not a random one; a UUID is not a name."""
+    return bool(_IDENTIFIER.match(value)) and not _UUID.match(value)
+
+
+def looks_random(value: str, strict: bool = False) -> bool:
+    """A value that is random by its look alone (under a name that does not sound secret, `nonce = "..."`): 16
+    characters or more, letters and digits mixed, 3.3 bits of entropy a character, not a word or a placeholder;
+    `strict` (under a bare `key`, whose values are mostly not secret): 24 characters and 3.8 bits."""
+    value = value.strip()
+    if len(value) < 16 or len(value) > 1000 or any(c.isspace() for c in value):
+        return False
+    if is_runtime_value(value) or is_placeholder(value) or typed_run(value, digits=True) or _IDENTIFIER.match(value):
+        return False
+    mixed_case = any(c.islower() for c in value) and any(c.isupper() for c in value)
+    if not (any(c.isalpha() for c in value) and (any(c.isdigit() for c in value) or (mixed_case and len(value) >= 20))):
+        return False
+    if "." in value or ("/" in value and not any(c in value for c in "+=")):
+        return False  # a file name, a path, a URL, a version
+    return entropy(value) >= (3.3 if not strict else 3.8) and (not strict or len(value) >= 24)
+
+
+def looks_like_uri_password(password: str, user: str, local_defaults: bool = False) -> bool:
+    """The password of `scheme://user:password@host`: structure says it is one, so only runtime values and
+    placeholders are left out, and, where the file says it is for local development, the user name repeated
+    (`airflow:airflow`) and the tools' documented defaults."""
+    if not password or is_runtime_value(password) or is_placeholder(password) or _NOT_A_PASSWORD.search(password):
+        return False  # `postgresql://app:insecure@db`: a value saying what it is
+    if _names_its_tool(password, user) or (local_defaults and (password == user or _LOCAL_DEFAULTS.search(password))):
         return False
     return not password.startswith(("%", "$"))
 
