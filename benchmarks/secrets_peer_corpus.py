@@ -1,20 +1,46 @@
-"""Generate a labelled secrets corpus from a peer's public test material, placed in Airflow and Terraform contexts.
+"""Generate a labelled secrets corpus from peers' public test material, placed in Airflow and Terraform contexts.
 
     python benchmarks/secrets_peer_corpus.py --gitleaks /path/to/gitleaks-checkout OUT_DIR
+    python benchmarks/secrets_peer_corpus.py [--gitleaks PATH] [--detect-secrets PATH] [--trufflehog PATH] OUT_DIR
 
-gitleaks' rule generators (`cmd/generate/config/rules/*.go`) each hold the samples their rule must find (`tps`)
-and must not find (`fps`): literal strings, and values built from a shape (`"dop_v1_" +
-secrets.NewSecret(utils.Hex("64"))`), which this script builds itself (random, seeded). Only the rule files of
-the providers in SCOPE are read (what airtf-lint claims to cover, and the formats of issue 19). Nothing of
-gitleaks is copied into this repository: the corpus is generated into OUT_DIR, with a labels.yaml in the format of
+At least one source is needed; each is a local checkout, read only. Nothing of any of them is copied into this
+repository: the corpus is generated into OUT_DIR, with a labels.yaml in the format of
 benchmarks/secrets_accuracy.py (per file, the lines of true secrets, T, and of hard negatives, F) and the secret
-kind (the rule file) of every labelled line.
+kind of every labelled line: the gitleaks rule file (`aws`), `detect-secrets/<plugin>` (`detect-secrets/keyword`),
+`trufflehog/<detector>` (`trufflehog/aws_access_keys`); the last two also name the folders their files go in.
+
+gitleaks (--gitleaks): its rule generators (`cmd/generate/config/rules/*.go`) each hold the samples their rule
+must find (`tps`) and must not find (`fps`): literal strings, and values built from a shape (`"dop_v1_" +
+secrets.NewSecret(utils.Hex("64"))`), which this script builds itself (random, seeded). Only the rule files of
+the providers in SCOPE are read (what airtf-lint claims to cover, and the formats of issue 19).
+
+detect-secrets (--detect-secrets, Yelp/detect-secrets): its plugin tests (`tests/plugins/<plugin>_test.py`),
+parsed with `ast`, never imported: every `pytest.mark.parametrize` list of (line or token, should_flag) (or of
+positives only, or keyword's per-extension lists of (line, expected secret or None)); string literals, module
+constants, `+`, slices and plain `'...'.format(...)` are evaluated, anything else skipped. True → T, false → F;
+a sample flagged in one case and not in another, or false here but true in another plugin, is neither. Plugins in
+DETECT_SECRETS_SCOPE only; keyword's lists only for the extensions of _DS_EXTENSIONS.
+
+trufflehog (--trufflehog, trufflesecurity/trufflehog): its detectors' unit tests
+(`pkg/detectors/<name>/[<version>/]<name>_test.go`, not the integration tests), read as text: the `valid*` /
+`invalid*` string constants (T / F; not those holding a detector's context part, a domain, a user name, an
+account SID: _TH_PART), or, for a test without them, its table's `input:` with `want:` (a credential expected: T;
+none, in a case named invalid: F). Constants, `+` and `fmt.Sprintf` are evaluated. Detectors in TRUFFLEHOG_SCOPE
+(prefixes of the folder name) only.
 
 Every bare sample (a token) is written into each of five file kinds under a name built from the rule's
 identifier, rotating through the syntaxes real files use: a DAG (`NAME = "..."`, `os.environ["NAME"] = "..."`,
 a dict entry, a keyword argument, `headers={"Authorization": "Bearer ..."}`), a `.tf` (a provider or resource
-argument, a variable default), a `.tfvars`, a `.env` and a docker-compose `environment:` block. A sample that is
-already a line (`cloudflare_api_key = "..."`, `'access_token': '...'`) is written verbatim where its syntax fits.
+argument, a variable default), a `.tfvars`, a `.env` and a docker-compose `environment:` block; a true one under
+a secret name, a false one under a name that holds no secret. A sample that is already a line
+(`cloudflare_api_key = "..."`, `'access_token': '...'`) is written verbatim where its syntax fits (and parses:
+no single quotes or `${` in HCL, valid Python and YAML), and is skipped where none fits. trufflehog's samples of
+several tokens (a key among its context words, `stripe token = '...'`) are written verbatim into a .env and as a
+DAG literal; its multi-line ones (config excerpts) whole into a DAG as a raw literal, labelled on the lines that
+hold the credential the test expects (for a PEM, its BEGIN line). A false sample kept in its own context (a line,
+a snippet) says only that it is not that detector's format, not that it is no secret (`client_secret: glpat-…`
+among GitLab OAuth's false cases): it is written only if it is a look-alike (_LOOKALIKE), or comes from
+detect-secrets' keyword plugin, whose false cases are about secret-named values as such.
 """
 
 from __future__ import annotations
@@ -343,8 +369,8 @@ def _keyish(token: str) -> bool:
 def _credential(part: str) -> str | None:
     """The credential in what a peer's test expects: `id:secret`, `secret` + `https://host`: of the pieces, the
     one of most character classes (a secret over a hex id), then the longest."""
-    if _keyish(part):
-        return part
+    if "://" in part and _keyish(part):
+        return part  # a URI with its password
     part = re.sub(r"https?://[^\s:@]*$", "", part)
     pieces = [p for p in re.split(r"[\s;|,]+|:(?!//)", part)
               if len(p) >= 12 and not _HOSTNAME.match(p) and "://" not in p]
@@ -369,12 +395,18 @@ def place_block(files: Files, identifier: str, text: str, truth: bool, kind: str
         marked = [i for i, line in enumerate(lines) if "-----BEGIN" in line]
     else:
         # a peer expects `id:secret`, `key` + `url`...: the credential is its most varied piece
-        pieces = [_credential(part) for part in parts]
-        pieces = [p for p in pieces if p]
+        tokens = [[t.strip(".:=") for t in re.findall(r"[^\s\"'`<>{}()\[\],;]+", line)] for line in lines]
         if truth and parts:
+            pieces = set()
+            for part in parts:
+                piece = _credential(part)
+                if not piece or not any(piece in line for line in lines):
+                    # written as `token` + `domain` with nothing between: the snippet's tokens inside it
+                    piece = _credential(" ".join(t for found in tokens for t in found if _keyish(t) and t in part))
+                if piece:
+                    pieces.add(piece)
             marked = [i for i, line in enumerate(lines) if any(p in line for p in pieces)]
         else:
-            tokens = [[t.strip(".:=") for t in re.findall(r"[^\s\"'`<>{}()\[\],;]+", line)] for line in lines]
             longest = _longest([t for found in tokens for t in found])
             marked = [i for i, found in enumerate(tokens) if longest and longest in found]
     if not truth:

@@ -108,6 +108,7 @@ def is_random_name(name: str) -> bool:
     return parts[-1] in _RANDOM_WORDS or (parts[-1] not in _DESCRIBING and any(p in _RANDOM_WORDS for p in parts))
 
 
+@lru_cache(maxsize=4096)
 def is_key_name(name: str) -> bool:
     """`key`, `cadataKey`, `tenant_key`: a key of some kind, secret only if its value is random (`key_id` is not)."""
     parts = words(name)
@@ -127,4 +128,5 @@ _NOT_SECRET_KEYS = frozenset({"public", "pub", "partition", "sort", "cache", "pr
 NAME_FRAGMENTS = ("pass", "pwd", "secret", "token", "credential", "authoriz", "webhook", "connstr", "key",
                   # random-valued names, and what the embedded syntaxes need (`Basic <base64>`, SQL's
                   # `IDENTIFIED BY`, `b64encode(b"user:password")`)
-                  "nonce", "ticket", "sig", "salt", "verifier", "basic", "identified", "b64encode")
+                  "nonce", "ticket", "signature", "_sig", "sig_", "sig=", "sig =", "salt", "verifier", "basic",
+                  "identified", "b64encode")

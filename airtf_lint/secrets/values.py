@@ -109,7 +109,8 @@ def looks_like_password(value: str, local_defaults: bool = False, name: str = ""
     """A literal under a password name (`password="pygm..."`, `MYSQL_PASSWORD=ctfd`, `auth_password="open sesame"`):
     a password however weak, unless it is clearly not a value: a template, a reference, empty, a placeholder
     (`<password>`, `changeme`, `xxx`, `****`, `your-password-here`), a path, code, a prompt, a typed run, or, where
-    the file says it is for local development (`local_defaults`), a local tool's documented default; a tool's
+    the file says it is for local development (`local_defaults`, read only for such a value, so it may answer
+    lazily), a local tool's documented default; a tool's
     default named by the name holding it (`POSTGRES_PASSWORD=postgres`) is kept out everywhere."""
     if len(value) < 4 or len(value) > 200 or "\n" in value or "://" in value or _EMAIL.match(value):
         return False  # a URI's password is judged as such; an e-mail address is the login beside it
@@ -119,7 +120,7 @@ def looks_like_password(value: str, local_defaults: bool = False, name: str = ""
     if is_runtime_value(value) or is_placeholder(value) or _NOT_A_PASSWORD.search(value) or \
             typed_run(value, digits=True):
         return False
-    if (local_defaults and _LOCAL_DEFAULTS.search(value)) or _names_its_tool(value, name):
+    if (_LOCAL_DEFAULTS.search(value) and local_defaults) or _names_its_tool(value, name):
         return False
     if value.startswith(("/", "$", "%", "{", "~", "./")) or value.endswith((".json", ".pem", ".txt", ".key")):
         return False
@@ -191,7 +192,7 @@ def looks_random(value: str, strict: bool = False) -> bool:
     characters or more, letters and digits mixed, 3.3 bits of entropy a character, not a word or a placeholder;
     `strict` (under a bare `key`, whose values are mostly not secret): 24 characters and 3.8 bits."""
     value = value.strip()
-    if len(value) < 16 or len(value) > 1000 or any(c.isspace() for c in value):
+    if len(value) < 16 or len(value) > 1000 or any(c.isspace() for c in value) or entropy(value) < 3.3:
         return False
     if is_runtime_value(value) or is_placeholder(value) or typed_run(value, digits=True) or _IDENTIFIER.match(value):
         return False
@@ -209,7 +210,7 @@ def looks_like_uri_password(password: str, user: str, local_defaults: bool = Fal
     (`airflow:airflow`) and the tools' documented defaults."""
     if not password or is_runtime_value(password) or is_placeholder(password) or _NOT_A_PASSWORD.search(password):
         return False  # `postgresql://app:insecure@db`: a value saying what it is
-    if _names_its_tool(password, user) or (local_defaults and (password == user or _LOCAL_DEFAULTS.search(password))):
+    if _names_its_tool(password, user) or ((password == user or _LOCAL_DEFAULTS.search(password)) and local_defaults):
         return False
     return not password.startswith(("%", "$"))
 
