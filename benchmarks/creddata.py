@@ -25,17 +25,17 @@ import binascii
 import csv
 import hashlib
 import json
-import shutil
 import subprocess
 import sys
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from airtf_lint.pipeline import RunOptions, run  # noqa: E402
+from benchmarks.secrets_accuracy import Score  # noqa: E402
+from benchmarks.secrets_compare import detect_secrets_findings  # noqa: E402
 
 META_FIELDS = ["Id", "FileID", "Domain", "RepoName", "FilePath", "LineStart", "LineEnd", "GroundTruth",
                "ValueStart", "ValueEnd", "CryptographyKey", "PredefinedPattern", "Category"]
@@ -101,23 +101,6 @@ def build(creddata: Path, mirrors: Path, out: Path, extensions: tuple[str, ...])
     return status
 
 
-@dataclass
-class Tally:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    missed: list[str] = field(default_factory=list)
-    wrong: list[str] = field(default_factory=list)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-
 def airtf_lines(out: Path) -> dict[str, set[int]]:
     result = run(RunOptions(paths=["data"], cwd=out, select=["secret"]))
     found: dict[str, set[int]] = defaultdict(set)
@@ -127,25 +110,15 @@ def airtf_lines(out: Path) -> dict[str, set[int]]:
     return found
 
 
-def detect_secrets_lines(out: Path) -> dict[str, set[int]]:
-    executable = shutil.which("detect-secrets") or str(Path(sys.executable).parent / "detect-secrets")
-    report = subprocess.run([executable, "scan", "--all-files", "data"], cwd=out, capture_output=True, text=True,
-                            check=True).stdout
-    found: dict[str, set[int]] = defaultdict(set)
-    for path, secrets in json.loads(report)["results"].items():
-        found[path].update(s["line_number"] for s in secrets)
-    return found
-
-
 def _scope(path: str) -> str:
     parts = path.split("/")[2:-1]
     return "test" if any("test" in p or "sample" in p or "example" in p for p in parts) else "src"
 
 
-def score(out: Path, found: dict[str, set[int]]) -> tuple[dict[str, Tally], int]:
+def score(out: Path, found: dict[str, set[int]]) -> tuple[dict[str, Score], int]:
     with (out / "meta.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    tallies: dict[str, Tally] = defaultdict(Tally)
+    tallies: dict[str, Score] = defaultdict(Score)
     labelled: dict[str, set[int]] = defaultdict(set)
     for row in rows:
         path, start, end = row["FilePath"], int(row["LineStart"]), int(row["LineEnd"])
@@ -158,28 +131,31 @@ def score(out: Path, found: dict[str, set[int]]) -> tuple[dict[str, Tally], int]
             tally = tallies[group]
             if row["GroundTruth"] == "T":
                 if hit:
-                    tally.tp += 1
+                    tally.true_positives += 1
                 else:
-                    tally.fn += 1
+                    tally.false_negatives += 1
                     tally.missed.append(where)
             elif hit:
-                tally.fp += 1
+                tally.false_positives += 1
                 tally.wrong.append(where)
     unlabelled = sum(len(lines - labelled.get(path, set())) for path, lines in found.items())
     return dict(tallies), unlabelled
 
 
-def _table(ours: dict[str, Tally], theirs: dict[str, Tally] | None) -> str:
+def _table(ours: dict[str, Score], theirs: dict[str, Score] | None) -> str:
     rows = ["| group | T rows | airtf-lint P | airtf-lint R | detect-secrets P | detect-secrets R |",
             "|---|---|---|---|---|---|"]
-    order = sorted(ours, key=lambda g: (g != "all", not g.startswith("scope"), -(ours[g].tp + ours[g].fn), g))
+    def labelled(score: Score) -> int:
+        return score.true_positives + score.false_negatives
+
+    order = sorted(ours, key=lambda g: (g != "all", not g.startswith("scope"), -labelled(ours[g]), g))
     for group in order:
         s = ours[group]
-        if s.tp + s.fn == 0 and group != "all":
+        if labelled(s) == 0 and group != "all":
             continue
         other = theirs.get(group) if theirs else None
         cells = f"{other.precision:.2f} | {other.recall:.2f}" if other else "– | –"
-        rows.append(f"| {group} | {s.tp + s.fn} | {s.precision:.2f} | {s.recall:.2f} | {cells} |")
+        rows.append(f"| {group} | {labelled(s)} | {s.precision:.2f} | {s.recall:.2f} | {cells} |")
     return "\n".join(rows)
 
 
@@ -203,7 +179,7 @@ def main() -> None:
     ours, unlabelled = score(args.out, airtf_lines(args.out))
     theirs = None
     if args.detect_secrets:
-        theirs, their_unlabelled = score(args.out, detect_secrets_lines(args.out))
+        theirs, their_unlabelled = score(args.out, detect_secrets_findings(args.out, "data"))
         print(f"detect-secrets: {their_unlabelled} findings on unlabelled lines")
     print(f"airtf-lint: {unlabelled} findings on unlabelled lines")
     print(_table(ours, theirs))

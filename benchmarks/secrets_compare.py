@@ -43,9 +43,10 @@ def airtf_findings(corpus: Path) -> tuple[dict[str, set[int]], dict[str, str], l
     return found, kinds, findings
 
 
-def detect_secrets_findings(corpus: Path) -> dict[str, set[int]]:
+def detect_secrets_findings(corpus: Path, target: str = ".") -> dict[str, set[int]]:
+    """The lines detect-secrets reports in `target` (relative to `corpus`), per path relative to `corpus`."""
     executable = shutil.which("detect-secrets") or str(Path(sys.executable).parent / "detect-secrets")
-    out = subprocess.run([executable, "scan", "--all-files", "."], cwd=corpus, capture_output=True, text=True,
+    out = subprocess.run([executable, "scan", "--all-files", target], cwd=corpus, capture_output=True, text=True,
                          check=True).stdout
     found: dict[str, set[int]] = defaultdict(set)
     for path, secrets in json.loads(out)["results"].items():

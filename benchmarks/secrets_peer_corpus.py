@@ -72,6 +72,7 @@ _GO_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|`([^`]*)`')
 _NEW_SECRET = re.compile(r'secrets\.NewSecret\(\s*utils\.(\w+)\("(\d+)"\)\s*\)')
 _NEW_SECRET_RAW = re.compile(r'secrets\.NewSecret\(\s*`\[([^\]`]+)\]\{(\d+)\}`\s*\)|'
                              r'secrets\.NewSecret\(\s*"\[([^\]"]+)\]\{(\d+)\}"\s*\)')
+_GO_VERB = re.compile(r"%%|%[-+# 0]*\d*(?:\.\d+)?[svqdx]")
 _SAMPLE_CALL = re.compile(r'utils\.GenerateSampleSecrets\(\s*"([\w.-]+)"\s*,')
 _STATEMENT = re.compile(r"^\s*(tps|fps|truePositives|falsePositives)\s*(?::=|=)\s*", re.M)
 _TOP_VAR = re.compile(r"^var\s+(\w+)\s*=\s*\[\]string\s*\{(.*?)^\}", re.M | re.S)
@@ -103,31 +104,52 @@ def _go_unquote(text: str) -> str:
     return bytes(text, "utf-8").decode("unicode_escape") if "\\" in text else text
 
 
-def _string_expression(expr: str, rng: random.Random) -> str | None:
-    """A Go string expression of literals and NewSecret(...) concatenated with `+`, evaluated; None if other."""
+def _go_value(expr: str, rng: random.Random | None = None, consts: dict[str, str] | None = None) -> str | None:
+    """A Go string expression evaluated, or None if it holds anything else: literals joined with `+`, gitleaks'
+    `secrets.NewSecret(...)` shapes (generated with `rng`), and with `consts` the constants it names and
+    `fmt.Sprintf(...)` of those; a trailing `//` comment ends it."""
     out = []
     rest = expr.strip()
     while rest:
         found = _GO_STRING.match(rest)
+        generated = _NEW_SECRET.match(rest) if rng is not None else None
+        raw = _NEW_SECRET_RAW.match(rest) if rng is not None else None
         if found:
             out.append(_go_unquote(found.group(1)) if found.group(1) is not None else found.group(2))
+            rest = rest[found.end():]
+        elif generated:
+            value = _random(rng, generated.group(1), int(generated.group(2)))
+            if value is None:
+                return None
+            out.append(value)
+            rest = rest[generated.end():]
+        elif raw:
+            spec, size = (raw.group(1), raw.group(2)) if raw.group(1) else (raw.group(3), raw.group(4))
+            alphabet = _expand_class(spec)
+            out.append("".join(rng.choice(alphabet) for _ in range(int(size))))
+            rest = rest[raw.end():]
+        elif consts is not None and rest.startswith("fmt.Sprintf("):
+            inner = _balanced(rest, len("fmt.Sprintf("))
+            args = [_go_value(a, rng, consts) for a in _split_arguments(inner)]
+            if not args or None in args:
+                return None
+            values = iter(args[1:])
+            try:
+                out.append(_GO_VERB.sub(lambda m: "%" if m.group() == "%%" else next(values), args[0]))
+            except StopIteration:
+                return None
+            rest = rest[len("fmt.Sprintf(") + len(inner) + 1:]
         else:
-            found = _NEW_SECRET.match(rest)
-            if found:
-                value = _random(rng, found.group(1), int(found.group(2)))
-                if value is None:
-                    return None
-                out.append(value)
-            else:
-                found = _NEW_SECRET_RAW.match(rest)
-                if not found:
-                    return None
-                spec, size = (found.group(1), found.group(2)) if found.group(1) else (found.group(3), found.group(4))
-                alphabet = _expand_class(spec)
-                out.append("".join(rng.choice(alphabet) for _ in range(int(size))))
-        rest = rest[found.end():].strip()
+            name = re.match(r"\w+", rest)
+            if not name or consts is None or name.group() not in consts:
+                return None
+            out.append(consts[name.group()])
+            rest = rest[name.end():]
+        rest = rest.strip()
         if rest.startswith("+"):
             rest = rest[1:].strip()
+        elif rest.startswith("//"):
+            break
         elif rest:
             return None
     return "".join(out)
@@ -192,11 +214,11 @@ def _samples(expr: str, arrays: dict[str, str], rng: random.Random, identifier: 
         return out
     call = _SAMPLE_CALL.match(expr)
     if call:
-        value = _string_expression(expr[call.end():].rstrip().removesuffix(")").removesuffix("..."), rng)
+        value = _go_value(expr[call.end():].rstrip().removesuffix(")").removesuffix("..."), rng)
         return [(call.group(1), value)] if value is not None else []
     if expr.startswith("[]string{"):
         for arg in _split_arguments(expr[len("[]string{"):-1]):
-            value = _string_expression(arg, rng)
+            value = _go_value(arg, rng)
             if value is not None:
                 out.append((identifier, value))
         return out
@@ -564,7 +586,6 @@ TRUFFLEHOG_SCOPE = (
     "age", "snowflake", "mailgun", "twilio", "datadog", "okta", "gcp", "googleoauth2", "heroku", "postgres", "uri",
 )
 _GO_ASSIGN = re.compile(r"^[ \t]*(?:const[ \t]+|var[ \t]+)?(\w+)[ \t]*(?::=|=)[ \t]*(?=\S)", re.M)
-_GO_VERB = re.compile(r"%%|%[-+# 0]*\d*(?:\.\d+)?[svqdx]")
 # The constants that hold a sample: validPattern, invalidPattern2, validBotToken...; not the context parts
 # (a domain, a user name, an account SID, a role id) that a detector pairs with a credential.
 _TH_CONSTANT = re.compile(r"(in)?valid(\w*)")
@@ -572,48 +593,12 @@ _TH_PART = re.compile(r"(?i)domain|url|username|sid$|roleid|iad|parsed|part|acco
 _TH_FALSE_CASE = re.compile(r"(?i)invalid|\bnot?\b|without|wrong|bad|false")
 
 
-def _go_value(expr: str, consts: dict[str, str]) -> str | None:
-    """A Go string expression of literals, known constants, `fmt.Sprintf(...)` and `+`; None if other."""
-    out = []
-    rest = expr.strip()
-    while rest:
-        found = _GO_STRING.match(rest)
-        if found:
-            out.append(_go_unquote(found.group(1)) if found.group(1) is not None else found.group(2))
-            rest = rest[found.end():]
-        elif rest.startswith("fmt.Sprintf("):
-            inner = _balanced(rest, len("fmt.Sprintf("))
-            args = [_go_value(a, consts) for a in _split_arguments(inner)]
-            if not args or None in args:
-                return None
-            values = iter(args[1:])
-            try:
-                out.append(_GO_VERB.sub(lambda m: "%" if m.group() == "%%" else next(values), args[0]))
-            except StopIteration:
-                return None
-            rest = rest[len("fmt.Sprintf(") + len(inner) + 1:]
-        else:
-            found = re.match(r"\w+", rest)
-            if not found or found.group() not in consts:
-                return None
-            out.append(consts[found.group()])
-            rest = rest[found.end():]
-        rest = rest.strip()
-        if rest.startswith("+"):
-            rest = rest[1:].strip()
-        elif rest.startswith("//"):
-            break
-        elif rest:
-            return None
-    return "".join(out)
-
-
 def trufflehog_samples(source: str) -> list[tuple[str, bool, tuple[str, ...]]]:
     """(sample, true, the credentials the test expects) of a detector's unit test: its valid*/invalid* constants,
     or, where it has none, its table's `input:` with `want:` (empty: a false sample, if the case says so)."""
     consts: dict[str, str] = {}
     for found in _GO_ASSIGN.finditer(source):
-        value = _go_value(_balanced(source, found.end()), consts)
+        value = _go_value(_balanced(source, found.end()), consts=consts)
         if value is not None:
             consts.setdefault(found.group(1), value)
     cases: list[tuple[str, bool, tuple[str, ...]]] = []
@@ -634,7 +619,7 @@ def _table_cases(source: str, consts: dict[str, str]) -> list[tuple[str, bool, t
     cases: list[tuple[str, bool, tuple[str, ...]]] = []
     inputs = list(re.finditer(r"\binput:\s*", source))
     for i, found in enumerate(inputs):
-        value = _go_value(_balanced(source, found.end()).strip().rstrip(","), consts)
+        value = _go_value(_balanced(source, found.end()).strip().rstrip(","), consts=consts)
         end = inputs[i + 1].start() if i + 1 < len(inputs) else len(source)
         want = re.compile(r"\bwant:\s*").search(source, found.end(), end)
         title = re.findall(r'\bname:\s*"([^"]*)"', source[max(0, found.start() - 400):found.start()])

@@ -150,7 +150,7 @@ def _basic(lines: str, free: Callable[[int, int], bool], local: bool) -> Iterato
             if not free(start, end) or not _VALUE_END.match(lines, end):
                 continue
             pair = _decoded_pair(encoded)
-            if pair is not None and pair[1] and not is_placeholder(pair[1]) and not (pair[0] == pair[1] and local):
+            if pair is not None and looks_like_uri_password(pair[1], pair[0], local):  # judged as `user:password@`
                 yield Embedded("basic_credentials", "HTTP Basic credentials", "assignment", "Authorization",
                                start, end)
     if "b64encode" in lines:

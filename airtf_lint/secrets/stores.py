@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from airtf_lint.facts import HclAttribute, HclBlock, Location, SecretFact
+from airtf_lint.secrets import linear
 from airtf_lint.secrets.values import fingerprint, looks_like_uri_password, mask
 from airtf_lint.terraform.ir import Call, Lit, ObjectExpr, Template, TupleExpr
 
@@ -36,7 +37,7 @@ STORES: dict[str, tuple[str, ...]] = {
 }
 DETECTOR = "secret_store_value"
 TITLE = "literal value written into a secret store"
-_URI_CREDENTIALS = re.compile(r"^[A-Za-z][\w+.-]{0,30}://(?P<user>[^\s:/@]*):(?P<password>[^\s/@]*)@")
+_URI_CREDENTIALS = linear.compile(r"^[A-Za-z][\w+.-]{0,30}://(?P<user>[^\s:/@]*):(?P<password>[^\s/@]*)@")
 _PLACEHOLDER = re.compile(r"^(?:<[^>]*>|\{\{.*\}\}|x+|\*+|\.+|-+|changeme|change[-_]?me|replace[-_]?me|todo|tbd|"
                           r"dummy|placeholder|example|none|null|empty|secret|password|value|test)$", re.IGNORECASE)
 
@@ -45,7 +46,7 @@ def _worth_reporting(value: str) -> bool:
     text = value.strip()
     if len(text) < 4 or _PLACEHOLDER.match(text) or "${" in text:
         return False
-    uri = _URI_CREDENTIALS.match(text)
+    uri = _URI_CREDENTIALS.search(text)
     if uri:  # a connection URI is as secret as its password (`aws://mock_access_key:mock_secret_key@`, `http://:@`)
         return looks_like_uri_password(uri.group("password"), uri.group("user"))
     return True

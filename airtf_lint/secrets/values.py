@@ -117,7 +117,7 @@ def looks_like_password(value: str, local_defaults: bool = False, name: str = ""
     if any(c.isspace() for c in value) and (len(value) > 64 or value.count(" ") > 2 or value != value.strip()
                                             or _DESCRIBES.search(value)):
         return False  # a sentence, a prompt (`Enter the password`) or code between two strings (`' + x['`)
-    if is_runtime_value(value) or is_placeholder(value) or _NOT_A_PASSWORD.search(value) or \
+    if is_runtime_value(value) or is_placeholder(value) or _MADE_UP_PASSWORD.search(value) or \
             typed_run(value, digits=True):
         return False
     if (_LOCAL_DEFAULTS.search(value) and local_defaults) or _names_its_tool(value, name):
@@ -127,21 +127,20 @@ def looks_like_password(value: str, local_defaults: bool = False, name: str = ""
     return not _CODE_LIKE.search(value)
 
 
-# What is clearly not a password's value: the placeholders people write in examples (issue 19's list, and the
-# made-up words that say what they are: `foobar`, `insecure`, `notasecret`, `hunter2`).
-_NOT_A_PASSWORD = linear.compile(
-    r"(?i)change.?me|changeit|placeholder|redacted|replace.?(?:me|this|with)|^your[_ -]|[_ -]here$|example|"
-    r"dummy|sample|^(?:fake|mock)[_-]|^(?:none|null|nil|undefined|true|false|n/?a|empty|not[_ -]?set|unset|todo|"
-    r"fixme|tbd)$|^(?:foo|bar|baz|qux)|^(?:hunter2|letmein)$|insecure|notasecret|not_?secret|mustbe|"
+# Beyond `is_placeholder`'s words, the made-up passwords that say what they are (`foobar`, `insecure`,
+# `notasecret`, `hunter2`, `put-it-here`).
+_MADE_UP_PASSWORD = linear.compile(
+    r"(?i)[_ -]here$|^(?:foo|bar|baz|qux)|^(?:hunter2|letmein)$|insecure|notasecret|not_?secret|mustbe|"
     r"any_?(?:pass|secret|string)|^my_?pass|^(?:s3cr3t|pa55|secure_?value)"
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 # Words that make a value with spaces a description of a password rather than one.
 _DESCRIBES = linear.compile(r"(?i)password|passphrase|secret|token|enter |your |the ")
 # The documented defaults of local development tools (Airflow's compose file, Postgres, MySQL, RabbitMQ, MinIO,
-# LocalStack), kept out only where the file says it is for local development.
-_LOCAL_DEFAULTS = linear.compile(r"(?i)^(?:airflow|postgres|postgresql|mysql|root|admin|guest|minioadmin|minio123|"
-                                 r"localstack|test|password|pass|secret|redis|rabbitmq|dev|local)$")
+# LocalStack), kept out only where the file says it is for local development (`admin`, `test`, `password` are
+# placeholders everywhere).
+_LOCAL_DEFAULTS = linear.compile(r"(?i)^(?:airflow|postgres|postgresql|mysql|root|guest|minioadmin|minio123|"
+                                 r"localstack|redis|rabbitmq|dev|local)$")
 # Tools whose documented default password is their own name (the Airflow compose file's `airflow:airflow`, the
 # Postgres image's `postgres`, RabbitMQ's `guest:guest`, MinIO's `minioadmin`).
 _TOOL_DEFAULTS = frozenset({"airflow", "postgres", "postgresql", "mysql", "guest", "minioadmin", "rabbitmq",
@@ -208,7 +207,7 @@ def looks_like_uri_password(password: str, user: str, local_defaults: bool = Fal
     """The password of `scheme://user:password@host`: structure says it is one, so only runtime values and
     placeholders are left out, and, where the file says it is for local development, the user name repeated
     (`airflow:airflow`) and the tools' documented defaults."""
-    if not password or is_runtime_value(password) or is_placeholder(password) or _NOT_A_PASSWORD.search(password):
+    if not password or is_runtime_value(password) or is_placeholder(password) or _MADE_UP_PASSWORD.search(password):
         return False  # `postgresql://app:insecure@db`: a value saying what it is
     if _names_its_tool(password, user) or ((password == user or _LOCAL_DEFAULTS.search(password)) and local_defaults):
         return False
