@@ -125,6 +125,8 @@ def parse_sources(sources: Sequence[SourceFile], read: Callable[[SourceFile], by
         else:
             pending.append((index, source, data, key))
     done = len(sources) - len(pending)
+    if progress is not None and done:
+        progress(done, len(sources))  # the files the cache answered: a run answered whole still ends its bar
     for (index, _, _, key), facts in zip(pending, _parse_all([(s, d) for _, s, d, _ in pending])):
         results[index] = facts
         if cache is not None and key is not None:

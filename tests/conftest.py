@@ -21,6 +21,19 @@ EXAMPLE = REPO / "examples" / "data-platform"
 SHARED_PLANS = REPO.parent / "shared" / "corpus" / "plans"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_fact_cache(tmp_path_factory):
+    """Every run the tests make, in process or as a subprocess, caches facts in a folder of this session's own:
+    never the user's cache, whose entries from an earlier run would change what a run does (and how long it takes)."""
+    previous = os.environ.get("AIRTF_LINT_CACHE_DIR")
+    os.environ["AIRTF_LINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("fact-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("AIRTF_LINT_CACHE_DIR", None)
+    else:
+        os.environ["AIRTF_LINT_CACHE_DIR"] = previous
+
+
 @dataclass
 class CliResult:
     code: int
