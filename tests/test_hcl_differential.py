@@ -80,6 +80,10 @@ HCL2_WRONG = {
     # `$${` is an escape in a label as in any string; hcl2 lexes it as an interpolation and runs on to the next
     # label's closing quote (one label `$${" "}`).
     "escaped interpolation in a label": ('resource "$${" "}" {}\n', ((), (("resource", ("${", "}"), ((), ())),))),
+    # The same escape in a string with no `}` after it: hcl2 runs the escape on past the closing quote to the next
+    # `}` of the file (found by test_hostile_hcl's generated files).
+    "escaped interpolation closing a string": ('a = "$${"\nb = "${0}"\n', ((("a", "b")), ())),
+    "escaped interpolation inside a string": ('a = "x$${y"\nb = "${0}"\n', ((("a", "b")), ())),
 }
 
 
