@@ -1,7 +1,7 @@
 """Precision and recall of airtf-lint's secret detection per file kind and secret kind, beside detect-secrets.
 
     python benchmarks/secrets_peer_corpus.py --gitleaks ~/src/gitleaks /tmp/peer-corpus
-    python benchmarks/secrets_compare.py /tmp/peer-corpus [--detect-secrets] [--json]
+    python benchmarks/secrets_compare.py /tmp/peer-corpus [--detect-secrets] [--json] [--peer-labels]
     python benchmarks/secrets_compare.py --negatives /path/to/dag-repos /path/to/terraform-repos
 
 A labelled corpus has a labels.yaml (benchmarks/secrets_accuracy.py's format; each label may carry a `kind`, the
@@ -55,14 +55,22 @@ def detect_secrets_findings(corpus: Path, target: str = ".") -> dict[str, set[in
     return found
 
 
-def score(corpus: Path, found: dict[str, set[int]], kinds: dict[str, str]) -> tuple[dict, dict]:
+def score(corpus: Path, found: dict[str, set[int]], kinds: dict[str, str],
+          peer_labels: bool = False) -> tuple[dict, dict]:
+    """Scores per file kind and per secret kind. P labels (samples a peer labels true that are placeholder-shaped,
+    see secrets_peer_corpus.placeholder_shaped) are negatives, or, with `peer_labels`, true as their peer says."""
     labels = yaml.safe_load((corpus / "labels.yaml").read_text("utf-8"))["files"]
     by_file: dict[str, Score] = defaultdict(Score)
     by_secret: dict[str, Score] = defaultdict(Score)
     for path, label in labels.items():
         file_kind = kinds.get(path, "undiscovered")
+        placeholders = {p["line"]: p.get("kind", "?") for p in label.get("P") or []}
         true = {t["line"]: t.get("kind", "?") for t in label.get("T") or []}
         hard = {f["line"]: f.get("kind", "?") for f in label.get("F") or []}
+        if peer_labels:
+            true.update(placeholders)
+        else:
+            hard.update({line: f"{kind} (placeholder)" for line, kind in placeholders.items()})
         for line, kind in sorted(true.items()):
             for s in (by_file[file_kind], by_secret[kind]):
                 if line in found.get(path, ()):
@@ -80,6 +88,11 @@ def score(corpus: Path, found: dict[str, set[int]], kinds: dict[str, str]) -> tu
                 s.false_positives += 1
                 s.wrong.append(f"{path}:{line}")
     return dict(by_file), dict(by_secret)
+
+
+def _placeholder_lines(corpus: Path) -> list[tuple[str, int]]:
+    labels = yaml.safe_load((corpus / "labels.yaml").read_text("utf-8"))["files"]
+    return [(path, p["line"]) for path, label in labels.items() for p in label.get("P") or []]
 
 
 def _total(scores: dict[str, Score]) -> Score:
@@ -123,20 +136,26 @@ def main() -> None:
     parser.add_argument("--detect-secrets", action="store_true", help="score detect-secrets on the same files")
     parser.add_argument("--negatives", action="store_true", help="the trees hold no labelled secret: list findings")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--peer-labels", action="store_true",
+                        help="score placeholder-shaped samples (P labels) as true, as their peer labels them")
     args = parser.parse_args()
     if args.negatives:
         negatives(args.corpus)
         return
     corpus = args.corpus[0].resolve()
     found, kinds, _ = airtf_findings(corpus)
-    ours_file, ours_secret = score(corpus, found, kinds)
+    ours_file, ours_secret = score(corpus, found, kinds, args.peer_labels)
     theirs_file = theirs_secret = None
     if args.detect_secrets:
-        theirs_file, theirs_secret = score(corpus, detect_secrets_findings(corpus), kinds)
+        theirs_file, theirs_secret = score(corpus, detect_secrets_findings(corpus), kinds, args.peer_labels)
     if args.json:
         print(json.dumps({"file_kind": {k: v.to_dict() for k, v in ours_file.items()},
                           "secret_kind": {k: v.to_dict() for k, v in ours_secret.items()}}, indent=2))
         return
+    placeholders = _placeholder_lines(corpus)
+    if placeholders and not args.peer_labels:
+        reported = sum(1 for path, line in placeholders if line in found.get(path, ()))
+        print(f"placeholder-shaped samples (P, scored as negatives): {len(placeholders)}, reported: {reported}\n")
     print(table("file kind", ours_file, theirs_file))
     print()
     print(table("secret kind", ours_secret, theirs_secret))

@@ -5,8 +5,10 @@
 
 At least one source is needed; each is a local checkout, read only. Nothing of any of them is copied into this
 repository: the corpus is generated into OUT_DIR, with a labels.yaml in the format of
-benchmarks/secrets_accuracy.py (per file, the lines of true secrets, T, and of hard negatives, F) and the secret
-kind of every labelled line: the gitleaks rule file (`aws`), `detect-secrets/<plugin>` (`detect-secrets/keyword`),
+benchmarks/secrets_accuracy.py (per file, the lines of true secrets, T, and of hard negatives, F; P for a sample
+its peer labels true that is shaped as a placeholder, see placeholder_shaped: issue 19 asks for those to be kept
+out, so the scorer counts them as negatives unless told `--peer-labels`) and the secret kind of every labelled
+line: the gitleaks rule file (`aws`), `detect-secrets/<plugin>` (`detect-secrets/keyword`),
 `trufflehog/<detector>` (`trufflehog/aws_access_keys`); the last two also name the folders their files go in.
 
 gitleaks (--gitleaks): its rule generators (`cmd/generate/config/rules/*.go`) each hold the samples their rule
@@ -256,15 +258,35 @@ def _lookalike(text: str) -> bool:
     return any(_LOOKALIKE.search(word) for word in text.split())
 
 
+# What issue 19 calls a placeholder, not a secret, however a peer's format test labels it: a letter or digit
+# repeated six times (`AKIAZZZZ…`, `xoxa-511111111-…`), a block repeated three times (`abcd1234abcd1234abcd1234`),
+# seven letters or digits in alphabet order (`…klmnopqrstuvwx…`, `1234567890abcdef`), a word saying so (`EXAMPLE`,
+# `fake`, `xxxx`), or the field's own word as a URL's password (`https://username:password@…`). Judged on the
+# labelled line, independently of airtf-lint's own code.
+_PLACEHOLDER = re.compile(r"([A-Za-z0-9])\1{5}|([A-Za-z0-9]{3,8})\2\2|(?i:example(?![.-]\w)|fake|xxxx)|"
+                          r"(?i:://[^\s/:@]*:(?:password|passwd|pass|secret)@)")
+_RUNS = ("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "12345678901234567890")
+
+
+def placeholder_shaped(line: str) -> bool:
+    if _PLACEHOLDER.search(line):
+        return True
+    return any(alphabet[i:i + 7] in line for alphabet in _RUNS for i in range(len(alphabet) - 6))
+
+
 class Files:
+    """The generated files' lines and their labels: T (a secret), F (a hard negative) and P (a sample its peer
+    labels true that is placeholder-shaped: scored as a negative, counted apart)."""
+
     def __init__(self) -> None:
         self.lines: dict[str, list[str]] = defaultdict(list)
-        self.labels: dict[str, dict[str, list]] = defaultdict(lambda: {"T": [], "F": []})
+        self.labels: dict[str, dict[str, list]] = defaultdict(lambda: {"T": [], "F": [], "P": []})
 
     def add(self, path: str, lines: list[str], label_offset: int | None, truth: bool, kind: str) -> None:
         body = self.lines[path]
         if label_offset is not None:
-            self.labels[path]["T" if truth else "F"].append({"line": len(body) + label_offset + 1, "kind": kind})
+            label = "F" if not truth else "P" if placeholder_shaped(lines[label_offset]) else "T"
+            self.labels[path][label].append({"line": len(body) + label_offset + 1, "kind": kind})
         body.extend(lines)
 
 
@@ -728,7 +750,7 @@ def generate(gitleaks: Path | None, out: Path, seed: int = 19, detect_secrets: P
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         header = _HEADERS["dag"] if path.endswith(".py") else _HEADERS["compose"] if "compose" in path else []
-        for label in files.labels[path]["T"] + files.labels[path]["F"]:
+        for label in files.labels[path]["T"] + files.labels[path]["F"] + files.labels[path]["P"]:
             label["line"] += len(header)
         target.write_text("\n".join(header + lines) + "\n", "utf-8")
     labels = {"files": {p: dict(v) for p, v in files.labels.items()}}

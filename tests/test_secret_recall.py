@@ -182,3 +182,98 @@ def test_weak_spaced_compared_numbered_wrapped_and_random_literals_are_found(tex
 ])
 def test_prompts_references_placeholders_logins_and_non_secret_keys_are_not(text):
     assert found(text) == []
+
+
+# --- shapes the peer corpus showed (benchmarks/secrets_peer_corpus.py) ---
+
+SAS_SIG = "WSdF9YeZhvrbs%2B%2B1f8ZdDBzEe7fBJ%2BenuaXQ%2BJ9WOw0%3D"
+NPM_UUID = "346a14f2-a672-4668-a892-956a462ab56e"
+CF_KEY = "oj9Yoyq0zmOyWmPPob1aoY5YSNNuJ0fbZSOURBlX"
+AZURE_KEY = "wRRPyhjv8m6JGRujUUrPKa8d3rJ0mrGAxhmqf3A68OgZmlWUJyma"
+
+
+@pytest.mark.parametrize(("text", "bare", "detector"), [
+    (f'URL = "https://acct.blob.core.windows.net/c?sv=2022-11-02&sr=c&sp=r&se=2025-04-04T15:24:52Z&sig={SAS_SIG}"',
+     False, "azure_sas_signature"),
+    (f"AZURE_BLOB_SAS=sp=r&st=2025-03-04T07:24:52Z&se=2025-04-04T15:24:52Z&sv=2022-11-02&sr=c&sig={SAS_SIG}",
+     True, "azure_sas_signature"),
+    (f'NPMRC = "//registry.npmjs.org/:_authToken={NPM_UUID}"', False, "npmrc_auth"),
+    (f"//npm.pkg.github.com/acme/:_authToken={NPM_UUID}", True, "npmrc_auth"),
+    (f'cloudflare: "{CF_KEY}"', True, "service_key"),
+    (f'AZURE_OPENAI_KEY = "57d2de35873840b5ad59d742e90e974e"', False, "secret_assignment"),
+    (f'subscription_key = "2c69d0dc327c4929b74d3a832a04266b"', False, "secret_assignment"),
+    # a config excerpt in a DAG's triple-quoted string, read as the file it writes
+    (f'CONFIG = """\nsearch:\n  azureKey: {AZURE_KEY}\n"""', False, "secret_assignment"),
+    (f"ENV = '''\nAZURE_MANAGEMENT_API_KEY={AZURE_KEY}\n'''", False, "secret_assignment"),
+])
+def test_sas_npmrc_service_keys_and_config_excerpts_are_found(text, bare, detector):
+    assert detector in found(text, bare)
+
+
+@pytest.mark.parametrize(("text", "bare"), [
+    # `sig=` without an SAS version beside it, or too short to be one
+    (f'URL = "https://example.org/cb?sig={SAS_SIG}&id=2"', False),
+    ('URL = "https://acct.blob.core.windows.net/c?sv=2022-11-02&sig=abc"', False),
+    # not an .npmrc line (no `//host/` before it), or a variable
+    (f'NPM_BUILD_ID = "registry.npmjs.org/:_authToken={NPM_UUID}"', False),
+    (f'NPM_BUILD_ID = "//registry.npmjs.org:_authToken={NPM_UUID}"', False),
+    ("//registry.npmjs.org/:_authToken=${NPM_TOKEN}", True),
+    ("//registry.npmjs.org/:_authToken=npm_xxxxxxxxxxx", True),
+    # a service's name holding what is not random, or the word in a longer name or line
+    ('cloudflare: "zone-settings"', True),
+    ("slack: https://hooks.example.org/team", True),
+    (f'from airflow.providers.slack.hooks.slack import SlackHook  # {CF_KEY}', False),
+    # a docstring's argument list is not a config excerpt
+    ('def f(api_key):\n    """\n    api_key: SecretKeyFromVault\n    password: the password\n    """', False),
+    # GitLab prefixes one character off their length, a truncated PyPI token, a scheme cut off
+    ('BUILD = "glptt-Need5_T00-be-exactly-40-chars--ELse_failing"', False),
+    ('BUILD = "glimt-my-tokens_are-correctAB"', False),
+    ('BUILD = "gloas-checking_Length-Is-checking_Length-Is-"', False),
+    ('BUILD = "glsoat-PREfix_helloworld380_testin_pretty_long_token_long_"', False),
+    ('BUILD = "pypi-AgEIcHlwaS5vcmcCJDU3OTM1MjliLWIyYTYtNDEwOC05NzRkLTM0MjNiNmEwNWIzYgACF1sxLFsibWluaW1h"', False),
+    ('BUILD = "?ostgres://sN19x:d7N8bs@1.2.3.4:5432"', False),
+    # typed and made-up values under secret names and in secret stores
+    ('cloudant_password = "abcd1234abcd1234abcd1234abcd1234abcd1234abcd1234abcd1234abcd1234"', False),
+    ('api_key = "https://user:abcdefghijabcdefghijabcd@acct.cloudant.com"', False),
+    ('password = "somefakekey"', False),
+    ('twilio_api_key = "SKbddcfb88fake8f7c4d9aefake7de1fc5"', False),
+    ("password: ',.:-@*?!'", True),
+    ('secret = "gloas-1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef"', False),
+])
+def test_look_alikes_of_the_new_shapes_are_not(text, bare):
+    assert found(text, bare) == []
+
+
+def test_placeholders_near_an_aws_key_id_are_not_paired_as_its_secret():
+    text = 'AWS_ID = "ASIAZZZZZZZZZZZZZZZZ"\naws_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'
+    assert found(text) == []
+
+
+def test_placeholders_in_secret_stores_are_not_reported(tmp_path):
+    write(tmp_path, {"main.tf": 'resource "aws_ssm_parameter" "p" {\n  name  = "/x/key"\n  type  = "SecureString"\n'
+                                '  value = "ABSKQmVkcm9ja0FQSUtleS1EXAMPLEEXAMPLEEXAMPLE"\n}\n'})
+    result = run_in_process([".", "--format", "json", "--no-progress", "--select", "secret"], tmp_path)
+    assert result.code == 0, result.stdout
+
+
+def test_the_new_shapes_are_masked_everywhere(tmp_path):
+    values = [SAS_SIG, NPM_UUID, CF_KEY, AZURE_KEY]
+    write(tmp_path, {
+        "dags/sync.py": "\n".join([
+            "from airflow import DAG",
+            f'URL = "https://acct.blob.core.windows.net/c?sv=2022-11-02&sr=c&sig={SAS_SIG}"',
+            f'NPMRC = "//registry.npmjs.org/:_authToken={NPM_UUID}"',
+            f'CONFIG = """\nsearch:\n  azureKey: {AZURE_KEY}\n"""',
+            "",
+        ]),
+        "docker-compose.yml": f'services:\n  dns:\n    environment:\n      cloudflare: "{CF_KEY}"\n',
+    })
+    for output_format in FORMATS:
+        result = run_in_process([".", "--format", output_format, "--no-progress"], tmp_path)
+        assert result.code == 1 and "ATF-SECRET" in result.stdout
+        out = result.stdout + result.stderr
+        assert [v[:6] for v in values if v in out] == []
+    for view in (["input"], ["--dump-input", "-"]):
+        result = run_in_process([*view, "."] if view == ["input"] else [".", *view], tmp_path)
+        out = result.stdout + result.stderr
+        assert [v[:6] for v in values if v in out] == []

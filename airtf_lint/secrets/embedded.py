@@ -1,7 +1,8 @@
 """Credentials written inside a string with the syntax of another language: the shell's `NAME=value` in a
 BashOperator command or a `user_data` script, a connection string's `password=` (JDBC, ODBC, ADO.NET, URL query),
 an HTTP `Authorization:` header in a curl command, a command line's `--password=...`, SQL's `PASSWORD '...'` and
-`IDENTIFIED BY '...'`, HTTP Basic credentials (`Basic <base64 of user:password>`, `b64encode(b"user:password")`).
+`IDENTIFIED BY '...'`, HTTP Basic credentials (`Basic <base64 of user:password>`, `b64encode(b"user:password")`),
+an Azure SAS URL's `sig=`, an `.npmrc` line's `:_authToken=`.
 
 The scanner's assignment expressions want a quoted value (`password = "..."`); in these the value is bare and the
 quotes around it belong to the string that holds the whole command. Each detector looks for the other language's
@@ -64,6 +65,8 @@ _PAIR = linear.compile(
 )
 _PAIR_END = re.compile(r"""[;&\s"'`#\\]|$""")
 _PASSWORD_KEYS = frozenset({"password", "pwd", "passwd", "pass", "pw"})
+# An Azure shared access signature: `sig=` beside the service version `sv=` of the same query string.
+_SAS_VERSION = re.compile(r"[?&]sv=\d{4}-\d\d-\d\d")
 _USER_KEYS = frozenset({"user", "uid", "username", "user id", "userid", "user_id"})
 
 # Authorization: <scheme> <credentials>, and X-Api-Key: / PRIVATE-TOKEN: style headers (a name with a hyphen).
@@ -116,6 +119,8 @@ def credentials(lines: str, bare_values: bool, free: Callable[[int, int], bool],
         yield from _options(lines, free, local)
     yield from _sql(lines, free, local)
     yield from _basic(lines, free, local)
+    if ":_" in lines:
+        yield from _npmrc(lines, free)
 
 
 def _options(lines: str, free: Callable[[int, int], bool], local: bool) -> Iterator[Embedded]:
@@ -255,6 +260,31 @@ def _pairs(line: str, free: Callable[[int, int], bool], local: bool) -> Iterator
         elif is_secret_name(name) and looks_like_secret(value):
             yield Embedded("connection_string_secret", "literal secret in a connection string or URL", "assignment",
                            name, start, end)
+        elif key == "sig" and len(value) >= 20 and _sas_query(line, match.start()) and not is_placeholder(value):
+            yield Embedded("azure_sas_signature", "Azure shared access signature", "assignment", name, start, end)
+
+
+def _sas_query(line: str, position: int) -> bool:
+    """Is `sig=` at `position` part of a query string holding an SAS version (`sv=2022-11-02`)? Looked for in the
+    same line, in the query around it."""
+    begin = line.rfind("\n", 0, position) + 1
+    end = line.find("\n", position)
+    return _SAS_VERSION.search(line, begin, end if end >= 0 else len(line)) is not None
+
+
+# npm's `.npmrc`: `//registry.example.org/:_authToken=...` (and `:_auth=`, `:_password=`, base64), in a file or a
+# string that writes one.
+_NPMRC = linear.compile(r"""(?:^|[\s"'`=])//[A-Za-z0-9.-]+(?::\d+)?(?:/[^\s"'`/:]+)*/"""
+                        r""":_(?P<name>authToken|auth|password)[ \t]*=[ \t]*(?P<value>[^\s"'`;&|<>()\\,]+)""")
+
+
+def _npmrc(lines: str, free: Callable[[int, int], bool]) -> Iterator[Embedded]:
+    for match in _NPMRC.finditer(lines):
+        start, end = match.span("value")
+        value = match.group("value") or ""
+        if free(start, end) and looks_like_secret(value):
+            yield Embedded("npmrc_auth", "npm registry credential (.npmrc)", "assignment",
+                           f"_{match.group('name')}", start, end)
 
 
 def _headers(line: str, free: Callable[[int, int], bool]) -> Iterator[Embedded]:

@@ -149,8 +149,11 @@ FORMATS: tuple[SecretFormat, ...] = (
     _token("gitlab_token", "GitLab token",
            ("glpat-", "gldt-", "glrt-", "glptt-", "glft-", "glimt-", "glagent-", "gloas-", "glsoat-", "glffct-",
             "glcbt-"),
-           r"(?:glpat|gldt|glrt|glptt|glft|glimt|glagent|gloas|glsoat|glffct)-[0-9A-Za-z_.-]{20,}|"
-           r"glcbt-[0-9A-Za-z]{1,5}_[0-9A-Za-z_-]{20,}", before=r"\w-", after=r"\w-"),
+           # Each prefix has its length: 20 to 50 (a routable token holds dots), trigger 40, incoming mail 25,
+           # OAuth application secret 64, agent 50 or more; a string one character off is another string.
+           r"(?:glpat|gldt|glrt|glft|glsoat|glffct)-[0-9A-Za-z_.-]{20,50}|glptt-[0-9A-Za-z_-]{40}|"
+           r"glimt-[0-9A-Za-z_-]{25}|gloas-[0-9A-Za-z_-]{64}|glagent-[0-9A-Za-z_-]{50,1000}|"
+           r"glcbt-[0-9A-Za-z]{1,5}_[0-9A-Za-z_-]{20,50}", before=r"\w-", after=r"\w.-"),
     _token("gitlab_runner_registration_token", "GitLab runner registration token", ("gr1348941",),
            r"GR1348941[0-9A-Za-z_-]{20}", before=r"\w-", after=r"\w-"),
     SecretFormat("gitlab_session", "GitLab session cookie", ("_gitlab_session=",),
@@ -193,7 +196,9 @@ FORMATS: tuple[SecretFormat, ...] = (
     _token("jwt", "JSON Web Token", ("eyj",), r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
            before=r"\w-", after=r"\w-", valid=_valid_jwt),
     _token("sendgrid_key", "SendGrid API key", ("sg.",), r"SG\.[\w-]{22}\.[\w-]{43}", before=r"\w", after=r"\w-"),
-    _token("pypi_token", "PyPI upload token", ("pypi-ageichlwas5vcmc",), r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
+    # A macaroon: 70 characters or more after its fixed header (a shorter one is cut off, not a token).
+    _token("pypi_token", "PyPI upload token", ("pypi-ageichlwas5vcmc",), r"pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{70,}",
+           before=r"\w-", after=r"\w-"),
     _token("npm_token", "npm access token", ("npm_",), r"npm_[A-Za-z0-9]{36}", before=r"\w", after=r"\w"),
 )
 

@@ -19,7 +19,19 @@ _SECRET_PAIRS = frozenset({
     ("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"), ("client", "secret"),
     ("signing", "key"), ("encryption", "key"), ("master", "key"), ("account", "key"), ("auth", "key"),
     ("shared", "key"), ("storage", "key"), ("app", "key"), ("webhook", "url"), ("fernet", "key"),
-    ("aes", "key"), ("hmac", "key"),
+    ("aes", "key"), ("hmac", "key"), ("subscription", "key"), ("function", "key"), ("admin", "key"),
+})
+# Services that issue API keys: `<service>_key` holds one (`AZURE_OPENAI_KEY`, `stripe_key`, `cosmosKey`), and a
+# name that is the service alone (`cloudflare: "..."`) does when its value is random.
+PROVIDERS = frozenset({
+    "openai", "anthropic", "cloudflare", "mailgun", "sendgrid", "stripe", "twilio", "datadog", "slack", "github",
+    "gitlab", "heroku", "digitalocean", "pagerduty", "mapbox", "algolia", "pusher", "mailchimp", "mandrill",
+    "postmark", "newrelic", "sentry", "segment", "mixpanel", "shopify", "paypal", "braintree", "okta", "auth0",
+    "gemini", "mistral", "cohere", "perplexity", "huggingface", "replicate", "groq", "pinecone", "airtable",
+    "notion", "vercel", "netlify", "snyk", "circleci", "databricks", "cosmos", "cosmosdb", "azure", "bitbucket",
+    "discord", "telegram", "dropbox", "zendesk", "hubspot", "intercom", "rollbar", "bugsnag", "honeybadger",
+    "cloudinary", "contentful", "firebase", "fcm", "apns", "onesignal", "vonage", "nexmo", "plaid", "etherscan",
+    "infura", "alchemy", "coinbase", "binance", "opsgenie", "splunk", "elastic", "logdna", "loggly", "grafana",
 })
 # Tokens that are not credentials: paging cursors and the like (`nextPageToken`, `continuation_token`).
 _NOT_CREDENTIAL_PAIRS = frozenset({("page", "token"), ("continuation", "token"), ("cursor", "token"),
@@ -58,6 +70,8 @@ def is_secret_name(name: str) -> bool:
     if parts[0] in _MADE_UP or (len(parts) >= 2 and (parts[-2], last) in _NOT_CREDENTIAL_PAIRS):
         return False
     if len(parts) >= 2 and (parts[-2], last) in _SECRET_PAIRS:
+        return True
+    if last == "key" and any(part in PROVIDERS for part in parts[:-1]):
         return True
     if last in _DESCRIBING:
         return False
@@ -106,6 +120,13 @@ def is_random_name(name: str) -> bool:
     if not parts or parts[0] in _MADE_UP:
         return False
     return parts[-1] in _RANDOM_WORDS or (parts[-1] not in _DESCRIBING and any(p in _RANDOM_WORDS for p in parts))
+
+
+@lru_cache(maxsize=4096)
+def is_provider_name(name: str) -> bool:
+    """`cloudflare`, `azure_openai`: a name that is a key-issuing service and nothing else."""
+    parts = words(name)
+    return bool(parts) and all(part in PROVIDERS for part in parts)
 
 
 @lru_cache(maxsize=4096)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from airtf_lint.facts import Location, SecretFact
@@ -18,9 +18,11 @@ from airtf_lint.secrets import embedded, linear
 from airtf_lint.secrets.formats import AWS_SECRET, AWS_SECRET_CONTEXT, FORMATS, made_up
 from airtf_lint.secrets.names import (
     NAME_FRAGMENTS,
+    PROVIDERS,
     holds_any_literal,
     is_key_name,
     is_password_name,
+    is_provider_name,
     is_random_name,
     is_secret_name,
 )
@@ -73,9 +75,9 @@ _BARE_ASSIGNMENT = linear.compile(
 )
 # scheme://user:password@host; the password may not hold `@`, `/` or whitespace unescaped. The scheme may not
 # follow a word character (`b`, judged again in Python) and the host must start right after the `@`.
-_URI = linear.compile(r"""(?:^|(?P<b>[^\w+.-]))[A-Za-z][A-Za-z0-9+.-]{1,30}://(?P<user>[^\s:/@"'`<>{}]*):"""
+_URI = linear.compile(r"""(?:^|(?P<b>[^\w+.?-]))[A-Za-z][A-Za-z0-9+.-]{1,30}://(?P<user>[^\s:/@"'`<>{}]*):"""
                       r"""(?P<password>[^\s/@"'`<>]{1,300})@""")
-_URI_NOT_AFTER_SCHEME_CHAR = re.compile(r"[\w+.-]")
+_URI_NOT_AFTER_SCHEME_CHAR = re.compile(r"[\w+.?-]")  # `?ostgres://` is a scheme cut off, not a URI
 _URI_HOST_START = re.compile(r"[\w\[.%-]")
 _SERVICE_ACCOUNT_FILE = linear.compile(r"""["']?type["']?\s*[:=]\s*\\?["']service_account""")  # a key file's marker
 # Every format's keywords, searched for in one pass a file.
@@ -200,16 +202,21 @@ def _hits(text: str, bare_values: bool, local_development: bool = False) -> Iter
                 yield _Hit("uri_password", "password in a URI", "uri", start, end)
         claimed.commit()
     # The candidate lines, joined: each expression runs once over them (not once a line), offsets mapped back.
-    joined, joined_starts, text_starts = _candidate_text(text, lowered)
+    candidates = _candidate_lines(text, lowered)
+    joined, original = _joined(candidates)
     if not joined:
         return
-
-    def original(position: int) -> int:
-        index = bisect.bisect_right(joined_starts, position) - 1
-        return text_starts[index] + position - joined_starts[index]
-
     yield from _assignment_hits(joined, original, bare_values, claimed, local)
     claimed.commit()
+    if not bare_values and ('"""' in text or "'''" in text):
+        # A config excerpt in a triple-quoted string (`secret: ...`, `API_KEY=...` of a YAML, INI or .env text
+        # a DAG writes out): its lines are read as that file's would be.
+        inside = _in_triple_quotes(text, candidates)
+        if inside:
+            block, block_original = _joined(inside)
+            yield from _assignment_hits(block, block_original, True, claimed, local)
+            claimed.commit()
+
     def unclaimed(start: int, end: int) -> bool:
         at = original(start)
         return free(at, at + end - start)
@@ -237,20 +244,55 @@ class _LocalDevelopment:
         return self.answer
 
 
-def _candidate_text(text: str, lowered: str) -> tuple[str, list[int], list[int]]:
-    """The candidate lines joined by newlines, where each starts in the joined text and in `text`."""
-    lines = _candidate_lines(text, lowered)
+def _joined(lines: list[tuple[int, str]]) -> tuple[str, Callable[[int], int]]:
+    """(offset, line) pairs joined by newlines, and the map from an offset in the joined text to one in the file."""
     joined_starts, text_starts = [], []
     position = 0
     for offset, line in lines:
         joined_starts.append(position)
         text_starts.append(offset)
         position += len(line) + 1
-    return "\n".join(line for _, line in lines), joined_starts, text_starts
+
+    def original(at: int) -> int:
+        index = bisect.bisect_right(joined_starts, at) - 1
+        return text_starts[index] + at - joined_starts[index]
+
+    return "\n".join(line for _, line in lines), original
+
+
+_TRIPLE_QUOTE = linear.compile(r"\"\"\"|'''")
+
+
+def _in_triple_quotes(text: str, lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The lines of `lines` inside a triple-quoted string, its delimiters paired in order (one kind open at a
+    time; a line holding a delimiter is left out)."""
+    opened: str | None = None
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for spans in _TRIPLE_QUOTE.spans(text):
+        begin, end = spans[0]
+        quote = text[begin:end]
+        if opened is None:
+            opened, start = quote, end
+        elif quote == opened:
+            bounds.append((start, begin))
+            opened = None
+    out = []
+    index = 0
+    for offset, line in lines:
+        while index < len(bounds) and bounds[index][1] < offset:
+            index += 1
+        if index < len(bounds) and bounds[index][0] <= offset and offset + len(line) <= bounds[index][1]:
+            out.append((offset, line))
+    return out
 
 
 # A whole line holding a fragment: one match a candidate line, found in one pass whatever the fragments' number.
-_CANDIDATE_LINE = linear.compile(r"^[^\n]*(?:" + "|".join(re.escape(f) for f in NAME_FRAGMENTS) + r")[^\n]*", "m")
+# A service's name alone (`cloudflare: "..."`) is a candidate only as the whole name of a line's assignment: the
+# words themselves are everywhere in DAGs (`from airflow.providers.slack ...`).
+_CANDIDATE_LINE = linear.compile(
+    r"^(?:[^\n]*(?:" + "|".join(re.escape(f) for f in NAME_FRAGMENTS) + r")|[ \t]*[\"']?(?:"
+    + "|".join(sorted(PROVIDERS)) + r")[\"']?[ \t]*[:=])[^\n]*", "m")
 
 
 def _candidate_lines(text: str, lowered: str) -> list[tuple[int, str]]:
@@ -276,6 +318,9 @@ def _assignment_hits(lines: str, original, bare_values: bool, claimed: _Claimed,
             claimed.claim(start, end)
             yield _Hit("random_value", "random literal under a nonce, ticket or signature name", "assignment",
                        start, end, last)
+        elif is_provider_name(last) and looks_random(value):
+            claimed.claim(start, end)
+            yield _Hit("service_key", "random literal under a service's name", "assignment", start, end, last)
 
 
 _QUOTED_NAMES = tuple(_QUOTED_ASSIGNMENT.group_number(g) for g in _NAME_GROUPS)
@@ -318,7 +363,8 @@ def _aws_secrets(text: str, lowered: str, claimed: _Claimed) -> Iterator[_Hit]:
             value = line[line_start:line_end]
             start, end = starts[near] + line_start, starts[near] + line_end
             # Random base64 mixes classes; a 40-letter word, hex digest or path does not.
-            if character_classes(value) >= 3 and any(c.isdigit() for c in value) and claimed.free(start, end):
+            if character_classes(value) >= 3 and any(c.isdigit() for c in value) and not made_up(value) and \
+                    claimed.free(start, end):
                 claimed.claim(start, end)
                 yield _Hit("aws_secret_access_key", "AWS secret access key", "format", start, end)
 

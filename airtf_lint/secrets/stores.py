@@ -20,7 +20,7 @@ from typing import Any
 
 from airtf_lint.facts import HclAttribute, HclBlock, Location, SecretFact
 from airtf_lint.secrets import linear
-from airtf_lint.secrets.values import fingerprint, looks_like_uri_password, mask
+from airtf_lint.secrets.values import fingerprint, is_placeholder, looks_like_uri_password, mask, typed_run
 from airtf_lint.terraform.ir import Call, Lit, ObjectExpr, Template, TupleExpr
 
 # resource type -> attributes whose literal value (or literal strings inside) is secret
@@ -46,6 +46,8 @@ def _worth_reporting(value: str) -> bool:
     text = value.strip()
     if len(text) < 4 or _PLACEHOLDER.match(text) or "${" in text:
         return False
+    if is_placeholder(text) or typed_run(text, digits=True):
+        return False  # `…EXAMPLE…`, `AKIAZZZZ…`, `abcd1234abcd1234abcd1234`: typed, not a secret
     uri = _URI_CREDENTIALS.search(text)
     if uri:  # a connection URI is as secret as its password (`aws://mock_access_key:mock_secret_key@`, `http://:@`)
         return looks_like_uri_password(uri.group("password"), uri.group("user"))

@@ -21,7 +21,7 @@ _TEMPLATE = linear.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{[^}]*\}|%\([\w.]+\)s|\{[\
 _ENV_REFERENCE = re.compile(r"^\$\w+$|^\$\{\w+\}$|^%\w+%$")
 _PLACEHOLDER_WORDS = re.compile(
     r"(?i)change.?me|changeit|example|placeholder|dummy|sample|redacted|replace.?(?:me|this|with)|your[_ -]|"
-    r"my[_-]?(?:secret|password|token|key)|^(?:fake|test|mock)[_-]?|^todo|^fixme|^tbd$|secret.?here|"
+    r"my[_-]?(?:secret|password|token|key)|^(?:test|mock)[_-]?|fake|^todo|^fixme|^tbd$|secret.?here|"
     r"password.?here|token.?here|insert|^none$|^null$|^nil$|^undefined$|^true$|^false$|^not[_ -]?set|^unset$|"
     r"^n/?a$|^empty$|^default$|^secret$|^password$|^token$|^pass(?:word)?\d?$|^xxx|^\.\.\.|^abc(?:123|def)?$|"
     r"^123+4*5*6*$|^qwer|^admin$|^user$|^\d{1,7}$"
@@ -91,10 +91,14 @@ def is_runtime_value(value: str) -> bool:
     return bool(_TEMPLATE.search(value) or _ENV_REFERENCE.match(value) or _REFERENCE.match(value))
 
 
+# Three to sixteen letters or digits typed three times over (`abcd1234abcd1234abcd1234`); bounded, so linear.
+_REPEATED_BLOCK = re.compile(r"([A-Za-z0-9]{3,16})\1\1")
+
+
 def typed_run(value: str, digits: bool = False) -> bool:
-    """A character repeated six times or an alphabet run of seven (with `digits`, a digit run too): typed, not
-    random (`abcdefg`, `1234567`). Provider formats leave digit runs in: test ids such as Slack's `123456789012`
-    are common in fixtures."""
+    """A character repeated six times, an alphabet run of seven (with `digits`, a digit run too) or a block typed
+    three times over: typed, not random (`abcdefg`, `1234567`, `abcd1234abcd1234abcd1234`). Provider formats leave
+    digit runs in: test ids such as Slack's `123456789012` are common in fixtures."""
     repeat = run = 1
     for previous, char in zip(value, value[1:]):
         repeat = repeat + 1 if char == previous else 1
@@ -102,7 +106,7 @@ def typed_run(value: str, digits: bool = False) -> bool:
         run = run + 1 if sequential and ord(char) == ord(previous) + 1 else 1
         if repeat >= 6 or run >= 7:
             return True
-    return False
+    return len(value) >= 9 and _REPEATED_BLOCK.search(value) is not None
 
 
 def looks_like_password(value: str, local_defaults: bool = False, name: str = "") -> bool:
@@ -114,6 +118,8 @@ def looks_like_password(value: str, local_defaults: bool = False, name: str = ""
     default named by the name holding it (`POSTGRES_PASSWORD=postgres`) is kept out everywhere."""
     if len(value) < 4 or len(value) > 200 or "\n" in value or "://" in value or _EMAIL.match(value):
         return False  # a URI's password is judged as such; an e-mail address is the login beside it
+    if not any(c.isalnum() for c in value):
+        return False  # punctuation only (`,.:-@*?!`): a set of separators, not a password
     if any(c.isspace() for c in value) and (len(value) > 64 or value.count(" ") > 2 or value != value.strip()
                                             or _DESCRIBES.search(value)):
         return False  # a sentence, a prompt (`Enter the password`) or code between two strings (`' + x['`)
@@ -130,7 +136,7 @@ def looks_like_password(value: str, local_defaults: bool = False, name: str = ""
 # Beyond `is_placeholder`'s words, the made-up passwords that say what they are (`foobar`, `insecure`,
 # `notasecret`, `hunter2`, `put-it-here`).
 _MADE_UP_PASSWORD = linear.compile(
-    r"(?i)[_ -]here$|^(?:foo|bar|baz|qux)|^(?:hunter2|letmein)$|insecure|notasecret|not_?secret|mustbe|"
+    r"(?i)[_ -]here$|^(?:foo|bar|baz|qux)|^(?:hunter2|letmein)$|insecure|notasecret|not_?secret|mustbe|fake|"
     r"any_?(?:pass|secret|string)|^my_?pass|^(?:s3cr3t|pa55|secure_?value)"
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -207,8 +213,9 @@ def looks_like_uri_password(password: str, user: str, local_defaults: bool = Fal
     """The password of `scheme://user:password@host`: structure says it is one, so only runtime values and
     placeholders are left out, and, where the file says it is for local development, the user name repeated
     (`airflow:airflow`) and the tools' documented defaults."""
-    if not password or is_runtime_value(password) or is_placeholder(password) or _MADE_UP_PASSWORD.search(password):
-        return False  # `postgresql://app:insecure@db`: a value saying what it is
+    if not password or is_runtime_value(password) or is_placeholder(password) or _MADE_UP_PASSWORD.search(password) \
+            or typed_run(password, digits=True):
+        return False  # `postgresql://app:insecure@db`: a value saying what it is; `:abcdefghij…@`: typed
     if _names_its_tool(password, user) or ((password == user or _LOCAL_DEFAULTS.search(password)) and local_defaults):
         return False
     return not password.startswith(("%", "$"))
