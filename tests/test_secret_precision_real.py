@@ -12,6 +12,7 @@ from airtf_lint.discover import discover
 from airtf_lint.facts import FileFacts, FileKind, SourceFile
 from airtf_lint.parsers import parse_file
 from airtf_lint.secrets.files import scan_file
+from airtf_lint.secrets.scan import scan_text
 
 
 def _found(text: str, path: str = "dags/x.py", kind: FileKind = FileKind.DAG) -> list[str]:
@@ -77,3 +78,25 @@ def test_a_secret_store_uri_is_as_secret_as_its_password(tmp_path):
 
 def test_ordinary_code_is_scanned():
     assert _found('password = "pygmy7Xa"\n')
+
+
+# --- shapes found on more real DAG repositories (astro-sdk, etl-with-airflow; issue 19, sixth round) ---
+
+def test_a_literal_that_begins_an_expression_is_not_the_value():
+    # astro-sdk: `secret_key = "astro_sdk_" + k` names a secret scope's key; the value is built at run time
+    for text in ('secret_key = "astro_sdk_" + k', 'password = "pw-%s" % suffix', 'token = "{}-{}".format(a, b)',
+                 'secret = "-".join(parts)'):
+        assert scan_text(text, "dags/x.py") == [], text
+
+
+def test_a_tool_default_beside_a_login_of_the_same_value_is_not_reported():
+    # astro-sdk's CI connections: `login: postgres` / `password: postgres`, as `postgres:postgres@` in a URI
+    text = "connections:\n  - conn_id: pg\n    conn_type: postgres\n    login: postgres\n    password: postgres\n"
+    assert scan_text(text, "ci-connections.yaml", True) == []
+    assert scan_text('Connection(conn_id="pg", login="postgres", password="postgres")', "dags/x.py") == []
+
+
+def test_a_tool_default_beside_another_login_or_a_weak_password_beside_its_login_still_is():
+    assert scan_text('Connection(conn_id="pg", login="app", password="postgres")', "dags/x.py")
+    # etl-with-airflow: `"login": "oltp_read", "password": "oltp_read"`, a literal password in DAG code
+    assert scan_text('create({"login": "oltp_read",\n        "password": "oltp_read"})', "dags/x.py")

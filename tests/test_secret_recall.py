@@ -277,3 +277,34 @@ def test_the_new_shapes_are_masked_everywhere(tmp_path):
         result = run_in_process([*view, "."] if view == ["input"] else [".", *view], tmp_path)
         out = result.stdout + result.stderr
         assert [v[:6] for v in values if v in out] == []
+
+
+# --- shapes CredData showed: a PEM key one quoted line at a time, a bytes literal with escapes ---
+
+PEM_LINES = ["MIIEowIBAAKCAQEAx5Jt9qM1vQz8c2T4r7wq0XbY3nK6pL1sD9fG2hJ4kL7mN0pQ",
+             "3rS6tU9vW2xY5zA8bC1dE4fG7hI0jK3lM6nO9pQ2rS5tU8vW1xY4zA7bC0dE3fG6h"]
+
+
+def test_a_pem_key_written_one_quoted_line_at_a_time_is_found():
+    text = ('KEY = (\n    "-----BEGIN RSA PRIVATE KEY-----\\n"\n'
+            + "".join(f'    "{line}\\n"\n' for line in PEM_LINES)
+            + '    "-----END RSA PRIVATE KEY-----\\n"\n)\n')
+    facts = scan_text(text, "f")
+    assert [(f.detector, f.location.line, f.location.end_line) for f in facts] == [("private_key", 2, 5)]
+
+
+def test_a_begin_and_an_end_in_two_strings_with_code_between_are_no_key():
+    text = ('A = "-----BEGIN PRIVATE KEY-----"\nB = "x"\n'
+            'C = "-----END PRIVATE KEY-----"\n')
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("password = b'izayoi\\xc3\\xa6'", ["secret_assignment"]),
+    ("SECRET_KEY = b'" + "".join(f"\\x{b:02x}" for b in (143, 18, 160, 153, 1, 2, 254, 238, 19, 55, 66, 153))
+     + "'", ["secret_assignment"]),
+    ('COLOR_TOKEN = "\\x1b[31m"', []),  # a terminal colour code
+    ("api_key = b'\\x8f\\x12\\xa0\\x99'", []),  # a few bytes of a binary format
+])
+def test_bytes_literals_with_hex_escapes_are_judged_as_decoded(text, expected):
+    assert found(text) == expected

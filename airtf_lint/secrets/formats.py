@@ -113,12 +113,13 @@ def made_up(token: str) -> bool:
 
 
 def _valid_pem(block: str) -> bool:
-    body = re.sub(r"-----[A-Z ]+-----|\\n|\\r|\s", "", block)
+    # A key written one quoted line at a time (`"-----BEGIN ...\\n"` `"MIIE...\\n"`) is read without its quotes.
+    body = re.sub(r"-----[A-Z ]+-----|\\n|\\r|\s|[\"']", "", block)
     # A real key body is long base64; documentation shows `...` or `<key>` there.
     return len(body) >= 64 and re.fullmatch(r"[A-Za-z0-9+/=]+", body) is not None
 
 
-_PEM_BODY = r"(?:\\n|\\r|\s|[A-Za-z0-9+/=:,\-]|Proc-Type|DEK-Info)*?"
+_PEM_BODY = r"(?:\\n|\\r|\s|[A-Za-z0-9+/=:,\-\"']|Proc-Type|DEK-Info)*?"
 
 FORMATS: tuple[SecretFormat, ...] = (
     # IAM user keys start AKIA, STS session keys ASIA; the 16 characters after are base32 (A-Z, 2-7).

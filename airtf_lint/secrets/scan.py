@@ -30,6 +30,7 @@ from airtf_lint.secrets.values import (
     LOCAL_DEVELOPMENT,
     character_classes,
     fingerprint,
+    is_tool_default,
     looks_like_name,
     looks_like_password,
     looks_like_secret,
@@ -42,7 +43,9 @@ from airtf_lint.secrets.values import (
 # Every expression here is RE2 (`linear`): scanning is linear in the text, whatever the text. Where `re` used a
 # backreference (the closing quote equal to the opening one) the expression lists the quotes one by one.
 _NAME = rf"[A-Za-z_$@][{linear.WIDE_WORD}.$@-]{{0,100}}"
-_VALUE = r"[^\"'\\\n]{1,1000}"
+# A quoted value: no quote, backslash or newline, but hex escapes of a bytes literal (`b'izayoi\\xc3\\xa6'`).
+# (Unbounded: RE2 cannot repeat the group 1,000 times; the value checks refuse more than 1,000 characters.)
+_VALUE = r"(?:[^\"'\\\n]|\\[xX][0-9a-fA-F]{2})+"
 # `name: Type = ` (a Python annotation) ends in `=`, `==` or `=>`; otherwise the operator follows the name.
 _ANNOTATION = rf"[ \t]*:[ \t]*[A-Za-z_][{linear.WIDE_WORD}\[\]., |]{{0,40}}?[ \t]*(?:==|=>|=)"
 _OPERATOR = r"[ \t]*(?:==|!=|:=|=>|=|:)"
@@ -206,7 +209,10 @@ def _hits(text: str, bare_values: bool, local_development: bool = False) -> Iter
     joined, original = _joined(candidates)
     if not joined:
         return
-    yield from _assignment_hits(joined, original, bare_values, claimed, local)
+    def login_beside(start: int, value: str) -> bool:
+        return _login_beside(text, start, value)
+
+    yield from _assignment_hits(joined, original, bare_values, claimed, local, login_beside)
     claimed.commit()
     if not bare_values and ('"""' in text or "'''" in text):
         # A config excerpt in a triple-quoted string (`secret: ...`, `API_KEY=...` of a YAML, INI or .env text
@@ -214,7 +220,7 @@ def _hits(text: str, bare_values: bool, local_development: bool = False) -> Iter
         inside = _in_triple_quotes(text, candidates)
         if inside:
             block, block_original = _joined(inside)
-            yield from _assignment_hits(block, block_original, True, claimed, local)
+            yield from _assignment_hits(block, block_original, True, claimed, local, login_beside)
             claimed.commit()
 
     def unclaimed(start: int, end: int) -> bool:
@@ -227,6 +233,21 @@ def _hits(text: str, bare_values: bool, local_development: bool = False) -> Iter
         if free(start, end):
             claimed.claim(start, end)
             yield _Hit(found.detector, found.title, found.category, start, end, found.name)
+
+
+_LOGIN_FIELD = re.compile(r"""(?i)\b(?:login|user|username|user_name|uid)["']?[ \t]*[:=][ \t]*[rbu]?["']?([\w.-]+)""")
+_LOGIN_WINDOW = 3  # lines either side
+
+
+def _login_beside(text: str, start: int, value: str) -> bool:
+    """A login or user field holding `value` within three lines of `start` (a connection's `login: postgres`)."""
+    begin = end = start
+    for _ in range(_LOGIN_WINDOW + 1):  # back to the newline ending the line three above, on to three below
+        begin = max(text.rfind("\n", 0, begin), 0)
+        found = text.find("\n", end + 1)
+        end = len(text) if found < 0 else found
+    lowered = value.lower()
+    return any(m.group(1).lower() == lowered for m in _LOGIN_FIELD.finditer(text, begin, end))
 
 
 class _LocalDevelopment:
@@ -300,8 +321,21 @@ def _candidate_lines(text: str, lowered: str) -> list[tuple[int, str]]:
     return [(spans[0][0], text[spans[0][0]:spans[0][1]]) for spans in _CANDIDATE_LINE.spans(lowered)]
 
 
+_HEX_ESCAPE = re.compile(r"\\[xX]([0-9a-fA-F]{2})")
+
+
+def _hex_unescaped(value: str) -> str:
+    """`izayoi\\xc3\\xa6` as the bytes literal holds it: UTF-8 where they decode so, else one character a byte."""
+    raw = _HEX_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+    try:
+        return raw.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return raw
+
+
 def _assignment_hits(lines: str, original, bare_values: bool, claimed: _Claimed,
-                     local: _LocalDevelopment) -> Iterator[_Hit]:
+                     local: _LocalDevelopment, login_beside: Callable[[int, str], bool]) -> Iterator[_Hit]:
+    """`login_beside(start, value)`: does a login or user field near the file offset `start` hold `value`?"""
     for name, value, value_start in _assignments(lines, bare_values):
         secret = strip_auth_scheme(value.strip())
         start = original(value_start) + (value.index(secret) if secret in value else 0)
@@ -309,9 +343,21 @@ def _assignment_hits(lines: str, original, bare_values: bool, claimed: _Claimed,
         last = name.rsplit(".", 1)[-1]
         if not claimed.free(start, end):
             continue
+        if "\\x" in value or "\\X" in value:
+            escapes = len(_HEX_ESCAPE.findall(value))
+            value = _hex_unescaped(value)  # judged as the program sees it; the span stays the written one
+            if not value.isprintable():
+                # Random bytes (`SECRET_KEY = b'\\x8f\\x12…'`, an os.urandom printed) under a secret name are a key;
+                # a terminal's colour code or a binary format's few bytes are not.
+                if escapes >= 12 and is_secret_name(last):
+                    claimed.claim(start, end)
+                    yield _Hit("secret_assignment", "literal secret", "assignment", start, end, last)
+                continue
         if is_secret_name(last) and (looks_like_secret(value) or (
                 holds_any_literal(last) and looks_like_password(value, local, last)
                 and (is_password_name(last) or not looks_like_name(value)))):
+            if is_tool_default(value) and login_beside(start, value):
+                continue  # `login: postgres` / `password: postgres`: the tool's default, as `postgres:postgres@`
             claimed.claim(start, end)
             yield _Hit("secret_assignment", "literal secret", "assignment", start, end, last)
         elif (is_random_name(last) and looks_random(value)) or (is_key_name(last) and looks_random(value, True)):
@@ -323,6 +369,8 @@ def _assignment_hits(lines: str, original, bare_values: bool, claimed: _Claimed,
             yield _Hit("service_key", "random literal under a service's name", "assignment", start, end, last)
 
 
+# What continues an expression after its first string literal: concatenation, %-formatting, str.format, join.
+_CONTINUED = re.compile(r"[ \t]*(?:\+|%[ \t]*[(\w]|\.format\(|\.join\()")
 _QUOTED_NAMES = tuple(_QUOTED_ASSIGNMENT.group_number(g) for g in _NAME_GROUPS)
 _QUOTED_VALUES = tuple(_QUOTED_ASSIGNMENT.group_number(g) for g in _VALUE_GROUPS)
 
@@ -332,6 +380,8 @@ def _assignments(text: str, bare_values: bool) -> Iterator[tuple[str, str, int]]
     for spans in _QUOTED_ASSIGNMENT.spans(text):  # spans, not match objects: this runs on every candidate line
         name = next(spans[g] for g in _QUOTED_NAMES if spans[g][0] >= 0)
         value = next(spans[g] for g in _QUOTED_VALUES if spans[g][0] >= 0)
+        if _CONTINUED.match(text, value[1] + 1):
+            continue  # `secret_key = "astro_sdk_" + k`: the literal is a piece of the value, not the value
         yield text[name[0]:name[1]], text[value[0]:value[1]], value[0]
     if any(word in text for word in _WRAPPER_WORDS):
         for match in _WRAPPED_ASSIGNMENT.finditer(text):

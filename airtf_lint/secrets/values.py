@@ -153,6 +153,11 @@ _TOOL_DEFAULTS = frozenset({"airflow", "postgres", "postgresql", "mysql", "guest
                             "localstack", "redis", "elastic", "kibana", "grafana"})
 
 
+def is_tool_default(value: str) -> bool:
+    """A tool's documented default password, its own name (`postgres`, `airflow`, `guest`)."""
+    return value.lower() in _TOOL_DEFAULTS
+
+
 def _names_its_tool(value: str, name_or_user: str) -> bool:
     """`POSTGRES_PASSWORD=postgres`, `airflow:airflow@`: the default of the tool the name (or the user) names."""
     lowered = value.lower()
