@@ -111,6 +111,19 @@ def test_typed_runs_under_secret_names_are_not_reported():
     assert found('api_key = "Q9xxxxxxxxZ1"') == []
 
 
+def assert_found_and_never_printed(root, values: list[str]) -> None:
+    """Reported in every output format, and no value whole in any of them, nor in the model views."""
+    for output_format in FORMATS:
+        result = run_in_process([".", "--format", output_format, "--no-progress"], root)
+        assert result.code == 1 and "ATF-SECRET" in result.stdout
+        out = result.stdout + result.stderr
+        assert [v[:6] for v in values if v in out] == []
+    for view in (["input", "."], [".", "--dump-input", "-"]):
+        result = run_in_process(view, root)
+        out = result.stdout + result.stderr
+        assert [v[:6] for v in values if v in out] == []
+
+
 def test_none_of_the_new_shapes_is_printed(tmp_path):
     values = [AWS_SECRET, MAILGUN, "pygmy7Xa", "izayoi", DO_TOKEN, PPLX, AGE, GLRT, GR, SESSION, CF_CA]
     write(tmp_path, {"dags/etl.py": "\n".join([
@@ -129,15 +142,7 @@ def test_none_of_the_new_shapes_is_printed(tmp_path):
         f'CA = "{CF_CA}"',
         "",
     ]), "infra/main.tf": f'resource "x" "y" {{\n  password = "izayoi"\n  token = "{DO_TOKEN}"\n}}\n'})
-    for output_format in FORMATS:
-        result = run_in_process([".", "--format", output_format, "--no-progress"], tmp_path)
-        assert result.code == 1 and "ATF-SECRET" in result.stdout
-        out = result.stdout + result.stderr
-        assert [v[:6] for v in values if v in out] == []
-    for view in (["input"], ["--dump-input", "-"]):
-        result = run_in_process([*view, "."] if view == ["input"] else [".", *view], tmp_path)
-        out = result.stdout + result.stderr
-        assert [v[:6] for v in values if v in out] == []
+    assert_found_and_never_printed(tmp_path, values)
 
 
 # --- shapes found on labelled real code (Samsung/CredData, benchmarks/creddata.py) ---
@@ -268,15 +273,7 @@ def test_the_new_shapes_are_masked_everywhere(tmp_path):
         ]),
         "docker-compose.yml": f'services:\n  dns:\n    environment:\n      cloudflare: "{CF_KEY}"\n',
     })
-    for output_format in FORMATS:
-        result = run_in_process([".", "--format", output_format, "--no-progress"], tmp_path)
-        assert result.code == 1 and "ATF-SECRET" in result.stdout
-        out = result.stdout + result.stderr
-        assert [v[:6] for v in values if v in out] == []
-    for view in (["input"], ["--dump-input", "-"]):
-        result = run_in_process([*view, "."] if view == ["input"] else [".", *view], tmp_path)
-        out = result.stdout + result.stderr
-        assert [v[:6] for v in values if v in out] == []
+    assert_found_and_never_printed(tmp_path, values)
 
 
 # --- shapes CredData showed: a PEM key one quoted line at a time, a bytes literal with escapes ---
@@ -308,3 +305,10 @@ def test_a_begin_and_an_end_in_two_strings_with_code_between_are_no_key():
 ])
 def test_bytes_literals_with_hex_escapes_are_judged_as_decoded(text, expected):
     assert found(text) == expected
+
+
+def test_a_client_id_paired_with_its_secret_reports_the_secret_only():
+    text = 'oauth = {"client_id": "Iv1.8a61f9b3a7aba766", "client_secret": "5f1c0b2a9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b"}'
+    facts = scan_text(text, "f")
+    assert [(f.detector, f.name) for f in facts] == [("secret_assignment", "client_secret")]
+    assert text[facts[0].location.column - 1:].startswith("5f1c")
