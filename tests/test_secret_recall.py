@@ -101,6 +101,8 @@ def test_gitlab_session_cookie():
     "glpat-XXXXXXXXXXX-XXXXXXXX",
     "xoxe.xoxp-1-RANDOMSTRINGHERE",
     "AGE-SECRET-KEY-1" + "Q" * 58,
+    "xoxb-123456789012-1234567890123-abc123xyz456def789ghi012",
+    "sk_test_abc123xyz456def789ghi012jkl",
 ])
 def test_placeholder_looking_provider_strings_are_not_reported(value):
     assert found(f'build_ref = "{value}"') == []

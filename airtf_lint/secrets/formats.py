@@ -100,13 +100,14 @@ def _valid_github(token: str) -> bool:
     return _base62(check) == zlib.crc32(body.encode("ascii"))
 
 
-_MADE_UP_WORDS = ("here", "random", "example", "placeholder", "your", "dummy", "fake", "redacted")
+_MADE_UP_WORDS = ("here", "random", "example", "placeholder", "your", "dummy", "fake", "redacted", "abc123",
+                  "123abc", "xyz123")
 
 
 def made_up(token: str) -> bool:
     """A provider-shaped string someone typed, not a key: a character repeated six times or more (`AKIAXXXX...`,
     `AIzaaaaa...`), an alphabet run of seven (`abcdefghij...`; digit runs are left in, see `typed_run`), or a
-    word saying so (`xoxe.xoxp-1-RANDOMSTRINGHERE`). Random keys of these lengths hold none of them but by rare chance.
+    word saying so (`xoxe.xoxp-1-RANDOMSTRINGHERE`, `…abc123xyz…`). Random keys of these lengths hold none of them but by rare chance.
     A loop over the token, linear."""
     lowered = token.lower()
     return any(word in lowered for word in _MADE_UP_WORDS) or typed_run(token)
