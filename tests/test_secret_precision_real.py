@@ -100,3 +100,31 @@ def test_a_tool_default_beside_another_login_or_a_weak_password_beside_its_login
     assert scan_text('Connection(conn_id="pg", login="app", password="postgres")', "dags/x.py")
     # etl-with-airflow: `"login": "oltp_read", "password": "oltp_read"`, a literal password in DAG code
     assert scan_text('create({"login": "oltp_read",\n        "password": "oltp_read"})', "dags/x.py")
+
+
+# --- shapes CredData's false rows showed (benchmarks/creddata.py, sixth round) ---
+
+@pytest.mark.parametrize("text", [
+    "login, password = 'login', 'password'",  # unpacked: 'login' is the login's, not the password's
+    'TESTING_REMOTE_PRIVATE_PASS = "private_pass"',  # the value spells the name holding it
+    "plaintext = ', Culture=neutral, PublicKeyToken=121fae78165ba3d4'",  # a .NET assembly's public key token
+    "# Remote  postgres://nu***:6a2**@ec2-23-23-227-188.compute-1.amazonaws.com:5432/d2s**",  # masked
+    "'dsn': 'postgresql://us%40r:p%40ss@h%40st1,h%40st2:5433/db',",  # p%40ss is p@ss, a placeholder
+])
+def test_unpacked_self_naming_public_and_masked_values_are_not_secrets(text):
+    assert scan_text(text, "tests/test_x.py") == []
+
+
+@pytest.mark.parametrize("text", [
+    "login, password = 'ada', 'Kq7vLm2X'",
+    "user, api_key = 'ada', 'Kq7vLm2Xp0Zr8sT1vW3y'",
+    'sql = "CREATE USER bob PASSWORD = \'Kq7vLm2X\'"',
+    "'dsn': 'postgresql://app:Kq7v%40Lm2X@db:5432/app',",
+])
+def test_their_real_counterparts_still_are(text):
+    assert scan_text(text, "tests/test_x.py")
+
+
+def test_a_value_naming_only_the_project_or_holding_two_stars_is_still_a_password():
+    assert scan_text("INCEPTION_REMOTE_BACKUP_PASSWORD = 'inception'", "settings.py")
+    assert scan_text("SECRET_KEY = 't8_)kj3v!au0!_i56#gre**mkg0&z1df%3bw(#5^#^5e_64!$_'", "settings.py")

@@ -91,6 +91,7 @@ _OPTION = linear.compile(
 _SQL = linear.compile(
     r"""(?i:(?:^|[^\w])(?:password|identified[ \t]+by)[ \t]+(?:=[ \t]*)?)'(?P<value>[^'\n\\]{1,200})'"""
 )
+_SQL_STATEMENT = re.compile(r"(?i)\b(?:create|alter)[ \t]+(?:or[ \t]+replace[ \t]+)?(?:user|role|login)\b")
 # HTTP Basic credentials: the header's value anywhere in a string, and the pair before it is encoded.
 _BASIC = linear.compile(r"""(?:^|[^\w])(?:Basic|BASIC)[ \t]+(?P<value>[A-Za-z0-9+/]{8,400}={0,2})""")
 _ENCODE = linear.compile(r"""b64encode\([ \t]*[bB]?(?:"(?P<dq>[^"\n\\:]{0,100}):(?P<dpw>[^"\n\\]{1,200})"|"""
@@ -142,8 +143,15 @@ def _sql(lines: str, free: Callable[[int, int], bool], local: bool) -> Iterator[
     for match in _SQL.finditer(lines):
         start, end = match.span("value")
         value = match.group("value") or ""
+        if "=" in lines[match.start():start] and not _SQL_STATEMENT.search(_line_of(lines, match.start())):
+            continue  # `password = 'x'` is Python's unless the line is a statement (Snowflake's PASSWORD = '...')
         if free(start, end) and looks_like_password(value, local):
             yield Embedded("sql_password", "literal password in SQL", "assignment", "PASSWORD", start, end)
+
+
+def _line_of(lines: str, position: int) -> str:
+    end = lines.find("\n", position)
+    return lines[lines.rfind("\n", 0, position) + 1:end if end >= 0 else len(lines)]
 
 
 def _basic(lines: str, free: Callable[[int, int], bool], local: bool) -> Iterator[Embedded]:

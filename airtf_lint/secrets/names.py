@@ -69,6 +69,8 @@ def is_secret_name(name: str) -> bool:
     last = parts[-1]
     if parts[0] in _MADE_UP or (len(parts) >= 2 and (parts[-2], last) in _NOT_CREDENTIAL_PAIRS):
         return False
+    if "public" in parts:
+        return False  # `PublicKeyToken=121fae78…` of a .NET assembly, `public_key`: published on purpose
     if len(parts) >= 2 and (parts[-2], last) in _SECRET_PAIRS:
         return True
     if last == "key" and any(part in PROVIDERS for part in parts[:-1]):

@@ -369,6 +369,11 @@ def _assignment_hits(lines: str, original, bare_values: bool, claimed: _Claimed,
             yield _Hit("service_key", "random literal under a service's name", "assignment", start, end, last)
 
 
+# Two names unpacked from two literals: `login, password = "ada", "..."` (each value goes to its own name).
+_UNPACKING = linear.compile(
+    rf"""(?m)^[ \t]*(?P<a>{_NAME})[ \t]*,[ \t]*(?P<b>{_NAME})[ \t]*=[ \t]*"""
+    rf"""(?:"(?P<a1>{_VALUE})"|'(?P<a2>{_VALUE})')[ \t]*,[ \t]*(?:"(?P<b1>{_VALUE})"|'(?P<b2>{_VALUE})')"""
+)
 # What continues an expression after its first string literal: concatenation, %-formatting, str.format, join.
 _CONTINUED = re.compile(r"[ \t]*(?:\+|%[ \t]*[(\w]|\.format\(|\.join\()")
 _QUOTED_NAMES = tuple(_QUOTED_ASSIGNMENT.group_number(g) for g in _NAME_GROUPS)
@@ -377,11 +382,21 @@ _QUOTED_VALUES = tuple(_QUOTED_ASSIGNMENT.group_number(g) for g in _VALUE_GROUPS
 
 def _assignments(text: str, bare_values: bool) -> Iterator[tuple[str, str, int]]:
     """(name, value, where the value starts) of every assignment of a quoted value, then of a bare one."""
+    unpacked: dict[int, str] = {}  # where the first value of `a, b = "x", "y"` starts -> the name it goes to
+    if "," in text:
+        for match in _UNPACKING.finditer(text):
+            for name_group, values in (("a", ("a1", "a2")), ("b", ("b1", "b2"))):
+                group = values[0] if match.matched(values[0]) else values[1]
+                unpacked[match.start(group)] = match.group(name_group) or ""
+                if name_group == "b":
+                    yield match.group("b") or "", match.group(group) or "", match.start(group)
     for spans in _QUOTED_ASSIGNMENT.spans(text):  # spans, not match objects: this runs on every candidate line
         name = next(spans[g] for g in _QUOTED_NAMES if spans[g][0] >= 0)
         value = next(spans[g] for g in _QUOTED_VALUES if spans[g][0] >= 0)
         if _CONTINUED.match(text, value[1] + 1):
             continue  # `secret_key = "astro_sdk_" + k`: the literal is a piece of the value, not the value
+        if unpacked.get(value[0], text[name[0]:name[1]]) != text[name[0]:name[1]]:
+            continue  # `login, password = "ada", "..."`: "ada" is the login's
         yield text[name[0]:name[1]], text[value[0]:value[1]], value[0]
     if any(word in text for word in _WRAPPER_WORDS):
         for match in _WRAPPED_ASSIGNMENT.finditer(text):

@@ -12,8 +12,10 @@ import hashlib
 import math
 import re
 from collections import Counter
+from urllib.parse import unquote
 
 from airtf_lint.secrets import linear
+from airtf_lint.secrets.names import words
 
 # RE2: `{{.*?}}` in `re` goes back to every `{{` of a value made of them (quadratic).
 _TEMPLATE = linear.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{[^}]*\}|%\([\w.]+\)s|\{[\w.]*\}|"
@@ -26,7 +28,7 @@ _PLACEHOLDER_WORDS = re.compile(
     r"^n/?a$|^empty$|^default$|^secret$|^password$|^token$|^pass(?:word)?\d?$|^xxx|^\.\.\.|^abc(?:123|def)?$|"
     r"^123+4*5*6*$|^qwer|^admin$|^user$|^\d{1,7}$"
 )
-_MASKED = re.compile(r"^(.)\1{3,}$|^[*x•#?.-]{3,}$|\*{3,}|^<.*>$|^\[.*\]$|^\(.*\)$")
+_MASKED = re.compile(r"^(.)\1{3,}$|^[*x•#?.-]{3,}$|\*{3,}|\*\*$|^<.*>$|^\[.*\]$|^\(.*\)$")  # `6a2**`: masked
 _IDENTIFIER = re.compile(r"^[a-z]+(?:[_.-][a-z]+)*$|^[A-Z]+(?:_[A-Z]+)*$|^[a-z]+(?:[A-Z][a-z]+)+$"
                          r"|^[A-Z][a-z]+(?:[A-Z][a-z]+)+$"  # PascalCase words: `NextResult`
                          r"|^[a-z_]+(?:/[a-z_]+)+$"  # a path of words: `users/check_credentials`
@@ -128,6 +130,8 @@ def looks_like_password(value: str, local_defaults: bool = False, name: str = ""
         return False
     if (_LOCAL_DEFAULTS.search(value) and local_defaults) or _names_its_tool(value, name):
         return False
+    if name and _spells_its_name(value, name):
+        return False
     if value.startswith(("/", "$", "%", "{", "~", "./")) or value.endswith((".json", ".pem", ".txt", ".key")):
         return False
     return not _CODE_LIKE.search(value)
@@ -151,6 +155,20 @@ _LOCAL_DEFAULTS = linear.compile(r"(?i)^(?:airflow|postgres|postgresql|mysql|roo
 # Postgres image's `postgres`, RabbitMQ's `guest:guest`, MinIO's `minioadmin`).
 _TOOL_DEFAULTS = frozenset({"airflow", "postgres", "postgresql", "mysql", "guest", "minioadmin", "rabbitmq",
                             "localstack", "redis", "elastic", "kibana", "grafana"})
+
+
+_SECRET_VALUE_WORDS = frozenset({"pass", "password", "passwd", "pwd", "secret", "token", "key", "apikey"})
+_WORDS_ONLY = re.compile(r"^[A-Za-z]+(?:[_.-]?[A-Za-z]+)*$")
+
+
+def _spells_its_name(value: str, name: str) -> bool:
+    """`TESTING_REMOTE_PRIVATE_PASS = "private_pass"`, `db_password = "dbPassword"`: the value is words of the name
+    holding it, its secret word among them (the field's own word, a placeholder)."""
+    if not _WORDS_ONLY.match(value):
+        return False
+    value_words = set(words(value))
+    # the secret word itself among them: `'inception'` under INCEPTION_REMOTE_BACKUP_PASSWORD is a password
+    return bool(value_words & _SECRET_VALUE_WORDS) and value_words <= set(words(name))
 
 
 def is_tool_default(value: str) -> bool:
@@ -218,6 +236,8 @@ def looks_like_uri_password(password: str, user: str, local_defaults: bool = Fal
     """The password of `scheme://user:password@host`: structure says it is one, so only runtime values and
     placeholders are left out, and, where the file says it is for local development, the user name repeated
     (`airflow:airflow`) and the tools' documented defaults."""
+    if "%" in password and not password.startswith("%"):
+        password = unquote(password)  # `p%40ss` is `p@ss` (a placeholder, as `pass` in leetspeak)
     if not password or is_runtime_value(password) or is_placeholder(password) or _MADE_UP_PASSWORD.search(password) \
             or typed_run(password, digits=True):
         return False  # `postgresql://app:insecure@db`: a value saying what it is; `:abcdefghij…@`: typed
