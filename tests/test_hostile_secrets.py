@@ -64,6 +64,21 @@ SCAN_SHAPES: dict[str, tuple[str, FileKind, Callable[[int], str]]] = {
     "wrapped literals": ("s.py", FileKind.PYTHON, lambda n: _repeat('api_key = b64decode(b"Zq8vLm2Xp9kR4wT")\n', n)),
     "nonces": ("s.py", FileKind.PYTHON, lambda n: _repeat("nonce = 'ueivlkyhvdng46da0qxr52qzcjabjmo7'\n", n)),
     "passwords with spaces": ("s.py", FileKind.PYTHON, lambda n: _repeat('auth_password="open sesame "', n)),
+    # sixth round: names after commas (unpacking is matched line by line), triple-quoted config excerpts, hex
+    # escapes, SAS signatures, .npmrc lines, service names, a login looked up beside a tool's default
+    "keyword arguments after commas": ("s.py", FileKind.PYTHON, lambda n: _repeat('f(a, password="Zq8vLm2X")\n', n)),
+    "names after commas on one line": ("s.py", FileKind.PYTHON, lambda n: "f(" + _repeat('a, password="Zq8vLm2X", ', n)),
+    "unpacked pairs": ("s.py", FileKind.PYTHON, lambda n: _repeat("login, password = 'ada', 'Zq8vLm2X'\n", n)),
+    "config excerpts in triple quotes": ("s.py", FileKind.PYTHON,
+                                         lambda n: _repeat('C = """\nsecret: Zq8vLm2Xp9kR4wT\n"""\n', n)),
+    "unclosed triple quote": ("s.py", FileKind.PYTHON, lambda n: 'C = """\n' + _repeat("api_key: Zq8vLm2Xp9kR\n", n)),
+    "hex escapes": ("s.py", FileKind.PYTHON, lambda n: "password = b'" + _repeat("\\xc3\\xa6", n) + "'\n"),
+    "SAS signatures on one line": ("s.py", FileKind.PYTHON,
+                                   lambda n: 'u = "?sv=2022-11-02' + _repeat("&sig=WSdF9YeZhvrbs%2B1f8ZdDBzEe7f", n)),
+    ".npmrc lines": (".npmrc.py", FileKind.PYTHON, lambda n: _repeat('n = "//r.org/:_authToken=Zq8vLm2Xp9kR4wT"\n', n)),
+    "service names": ("s.py", FileKind.PYTHON, lambda n: _repeat("cloudflare = 'oj9Yoyq0zmOyWmPPob1aoY5Y'\n", n)),
+    "tool defaults beside logins": ("c.yaml", FileKind.CONNECTIONS,
+                                    lambda n: _repeat("login: postgres\npassword: postgres\n", n)),
 }
 
 

@@ -174,6 +174,14 @@ class Pattern:
     def search(self, text: str) -> Match | None:
         return next(self.finditer(text), None)
 
+    def match(self, text: str) -> Match | None:
+        """A match at the start of `text` (as `re.Pattern.match`)."""
+        subject: str | bytes = text.encode("ascii") if text.isascii() else text
+        found = self._compiled().match(subject)
+        if found is None:
+            return None
+        return Match(text, _spans(found, self._groups), self._index)
+
     def fullmatch(self, text: str) -> Match | None:
         subject: str | bytes = text.encode("ascii") if text.isascii() else text
         found = self._compiled().fullmatch(subject)

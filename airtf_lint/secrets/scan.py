@@ -369,9 +369,10 @@ def _assignment_hits(lines: str, original, bare_values: bool, claimed: _Claimed,
             yield _Hit("service_key", "random literal under a service's name", "assignment", start, end, last)
 
 
-# Two names unpacked from two literals: `login, password = "ada", "..."` (each value goes to its own name).
+# Two names unpacked from two literals: `login, password = "ada", "..."` (each value goes to its own name);
+# matched from a line's start, only for a name found after a comma.
 _UNPACKING = linear.compile(
-    rf"""(?m)^[ \t]*(?P<a>{_NAME})[ \t]*,[ \t]*(?P<b>{_NAME})[ \t]*=[ \t]*"""
+    rf"""[ \t]*(?P<a>{_NAME})[ \t]*,[ \t]*(?P<b>{_NAME})[ \t]*=[ \t]*"""
     rf"""(?:"(?P<a1>{_VALUE})"|'(?P<a2>{_VALUE})')[ \t]*,[ \t]*(?:"(?P<b1>{_VALUE})"|'(?P<b2>{_VALUE})')"""
 )
 # What continues an expression after its first string literal: concatenation, %-formatting, str.format, join.
@@ -380,23 +381,29 @@ _QUOTED_NAMES = tuple(_QUOTED_ASSIGNMENT.group_number(g) for g in _NAME_GROUPS)
 _QUOTED_VALUES = tuple(_QUOTED_ASSIGNMENT.group_number(g) for g in _VALUE_GROUPS)
 
 
+def _after_comma(text: str, position: int) -> bool:
+    """Is the character before `position`, blanks aside, a comma?"""
+    position -= 1
+    while position >= 0 and text[position] in " \t":
+        position -= 1
+    return position >= 0 and text[position] == ","
+
+
 def _assignments(text: str, bare_values: bool) -> Iterator[tuple[str, str, int]]:
     """(name, value, where the value starts) of every assignment of a quoted value, then of a bare one."""
-    unpacked: dict[int, str] = {}  # where the first value of `a, b = "x", "y"` starts -> the name it goes to
-    if "," in text:
-        for match in _UNPACKING.finditer(text):
-            for name_group, values in (("a", ("a1", "a2")), ("b", ("b1", "b2"))):
-                group = values[0] if match.matched(values[0]) else values[1]
-                unpacked[match.start(group)] = match.group(name_group) or ""
-                if name_group == "b":
-                    yield match.group("b") or "", match.group(group) or "", match.start(group)
     for spans in _QUOTED_ASSIGNMENT.spans(text):  # spans, not match objects: this runs on every candidate line
         name = next(spans[g] for g in _QUOTED_NAMES if spans[g][0] >= 0)
         value = next(spans[g] for g in _QUOTED_VALUES if spans[g][0] >= 0)
         if _CONTINUED.match(text, value[1] + 1):
             continue  # `secret_key = "astro_sdk_" + k`: the literal is a piece of the value, not the value
-        if unpacked.get(value[0], text[name[0]:name[1]]) != text[name[0]:name[1]]:
-            continue  # `login, password = "ada", "..."`: "ada" is the login's
+        if _after_comma(text, name[0]):
+            # matched on its line alone, so that a file of many such lines stays linear
+            begin, end = text.rfind("\n", 0, name[0]) + 1, text.find("\n", name[0])
+            unpacked = _UNPACKING.match(text[begin:end if end >= 0 else len(text)])
+            if unpacked is not None:  # `login, password = "ada", "..."`: "ada" is the login's, the second its own
+                group = "b1" if unpacked.matched("b1") else "b2"
+                yield unpacked.group("b") or "", unpacked.group(group) or "", begin + unpacked.start(group)
+                continue
         yield text[name[0]:name[1]], text[value[0]:value[1]], value[0]
     if any(word in text for word in _WRAPPER_WORDS):
         for match in _WRAPPED_ASSIGNMENT.finditer(text):
