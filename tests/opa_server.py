@@ -24,6 +24,7 @@ class FakeOpa:
         self.token = token
         self.delay = delay
         self.policies: dict[str, str] = {}
+        self._lock = threading.Lock()  # requests are served on threads of their own: policies change under them
         self.requests: list[tuple[str, str]] = []
         self.inputs: list[str] = []  # the raw bodies of data queries, as received
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -45,7 +46,9 @@ class FakeOpa:
     def evaluate(self, path: str, document: dict) -> tuple[int, dict]:
         engine = regorus.Engine()
         try:
-            for identifier, source in self.policies.items():
+            with self._lock:
+                policies = list(self.policies.items())
+            for identifier, source in policies:
                 engine.add_policy(identifier, source)
             if "input" in document:
                 engine.set_input_json(json.dumps(document["input"]))
@@ -88,7 +91,9 @@ class FakeOpa:
                 if not self._allowed():
                     return
                 if self.path.rstrip("/") == "/v1/policies":
-                    self._reply(200, {"result": [{"id": i, "raw": r} for i, r in fake.policies.items()]})
+                    with fake._lock:
+                        listed = [{"id": i, "raw": r} for i, r in fake.policies.items()]
+                    self._reply(200, {"result": listed})
                 else:
                     self._reply(404, {"code": "resource_not_found", "message": f"{self.path} not found"})
 
@@ -105,14 +110,17 @@ class FakeOpa:
                     self._reply(400, {"code": "invalid_parameter",
                                       "message": "error(s) occurred while compiling module(s)", "errors": [error]})
                     return
-                fake.policies[identifier] = source
+                with fake._lock:
+                    fake.policies[identifier] = source
                 self._reply(200, {})
 
             def do_DELETE(self) -> None:  # noqa: N802
                 if not self._allowed():
                     return
                 identifier = self.path.removeprefix("/v1/policies/")
-                if fake.policies.pop(identifier, None) is None:
+                with fake._lock:
+                    removed = fake.policies.pop(identifier, None)
+                if removed is None:
                     self._reply(404, {"code": "resource_not_found", "message": f"storage_not_found_error: policy id {identifier!r}"})
                 else:
                     self._reply(200, {})

@@ -140,18 +140,34 @@ def _options(lines: str, free: Callable[[int, int], bool], local: bool) -> Itera
 
 
 def _sql(lines: str, free: Callable[[int, int], bool], local: bool) -> Iterator[Embedded]:
+    statement = _PerLine(lines, _SQL_STATEMENT)
     for match in _SQL.finditer(lines):
         start, end = match.span("value")
         value = match.group("value") or ""
-        if "=" in lines[match.start():start] and not _SQL_STATEMENT.search(_line_of(lines, match.start())):
+        if "=" in lines[match.start():start] and not statement.holds(match.start()):
             continue  # `password = 'x'` is Python's unless the line is a statement (Snowflake's PASSWORD = '...')
         if free(start, end) and looks_like_password(value, local):
             yield Embedded("sql_password", "literal password in SQL", "assignment", "PASSWORD", start, end)
 
 
-def _line_of(lines: str, position: int) -> str:
-    end = lines.find("\n", position)
-    return lines[lines.rfind("\n", 0, position) + 1:end if end >= 0 else len(lines)]
+class _PerLine:
+    """Does the line holding a position hold `expression`? Searched once a line, however many positions ask (a
+    line of a thousand `sig=` is searched once, not a thousand times)."""
+
+    __slots__ = ("text", "expression", "answers")
+
+    def __init__(self, text: str, expression: re.Pattern[str]) -> None:
+        self.text = text
+        self.expression = expression
+        self.answers: dict[int, bool] = {}
+
+    def holds(self, position: int) -> bool:
+        begin = self.text.rfind("\n", 0, position) + 1
+        if begin not in self.answers:
+            end = self.text.find("\n", position)
+            self.answers[begin] = self.expression.search(self.text, begin, end if end >= 0 else len(self.text)) \
+                is not None
+        return self.answers[begin]
 
 
 def _basic(lines: str, free: Callable[[int, int], bool], local: bool) -> Iterator[Embedded]:
@@ -241,6 +257,7 @@ class _QuoteParity:
 
 
 def _pairs(line: str, free: Callable[[int, int], bool], local: bool) -> Iterator[Embedded]:
+    sas = _PerLine(line, _SAS_VERSION)
     user = None
     last = 0
     for match in _PAIR.finditer(line):
@@ -268,16 +285,9 @@ def _pairs(line: str, free: Callable[[int, int], bool], local: bool) -> Iterator
         elif is_secret_name(name) and looks_like_secret(value):
             yield Embedded("connection_string_secret", "literal secret in a connection string or URL", "assignment",
                            name, start, end)
-        elif key == "sig" and len(value) >= 20 and _sas_query(line, match.start()) and not is_placeholder(value):
+        elif key == "sig" and len(value) >= 20 and sas.holds(match.start()) and not is_placeholder(value):
+            # an SAS signature: its line holds the query's service version (`sv=2022-11-02`)
             yield Embedded("azure_sas_signature", "Azure shared access signature", "assignment", name, start, end)
-
-
-def _sas_query(line: str, position: int) -> bool:
-    """Is `sig=` at `position` part of a query string holding an SAS version (`sv=2022-11-02`)? Looked for in the
-    same line, in the query around it."""
-    begin = line.rfind("\n", 0, position) + 1
-    end = line.find("\n", position)
-    return _SAS_VERSION.search(line, begin, end if end >= 0 else len(line)) is not None
 
 
 # npm's `.npmrc`: `//registry.example.org/:_authToken=...` (and `:_auth=`, `:_password=`, base64), in a file or a

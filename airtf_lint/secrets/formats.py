@@ -106,9 +106,9 @@ _MADE_UP_WORDS = ("here", "random", "example", "placeholder", "your", "dummy", "
 
 def made_up(token: str) -> bool:
     """A provider-shaped string someone typed, not a key: a character repeated six times or more (`AKIAXXXX...`,
-    `AIzaaaaa...`), an alphabet run of seven (`abcdefghij...`; digit runs are left in, see `typed_run`), or a
-    word saying so (`xoxe.xoxp-1-RANDOMSTRINGHERE`, `…abc123xyz…`). Random keys of these lengths hold none of them but by rare chance.
-    A loop over the token, linear."""
+    `AIzaaaaa...`), an alphabet run of seven (`abcdefghij...`; digit runs are left in, see `typed_run`), a block
+    typed three times over, or a word saying so (`xoxe.xoxp-1-RANDOMSTRINGHERE`, `…abc123xyz…`). Random keys of
+    these lengths hold none of them but by rare chance. Linear in the token."""
     lowered = token.lower()
     return any(word in lowered for word in _MADE_UP_WORDS) or typed_run(token)
 

@@ -209,6 +209,7 @@ def _hits(text: str, bare_values: bool, local_development: bool = False) -> Iter
     joined, original = _joined(candidates)
     if not joined:
         return
+
     def login_beside(start: int, value: str) -> bool:
         return _login_beside(text, start, value)
 

@@ -23,8 +23,8 @@ _TEMPLATE = linear.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{[^}]*\}|%\([\w.]+\)s|\{[\
 _ENV_REFERENCE = re.compile(r"^\$\w+$|^\$\{\w+\}$|^%\w+%$")
 _PLACEHOLDER_WORDS = re.compile(
     r"(?i)change.?me|changeit|example|placeholder|dummy|sample|redacted|replace.?(?:me|this|with)|your[_ -]|"
-    r"my[_-]?(?:secret|password|token|key)|^(?:test|mock)[_-]?|fake|abc123|123abc|xyz123|^todo|^fixme|^tbd$|secret.?here|"
-    r"password.?here|token.?here|insert|^none$|^null$|^nil$|^undefined$|^true$|^false$|^not[_ -]?set|^unset$|"
+    r"my[_-]?(?:secret|password|token|key)|^(?:test|mock)[_-]?|fake|abc123|123abc|xyz123|^todo|^fixme|^tbd$|"
+    r"secret.?here|password.?here|token.?here|insert|^none$|^null$|^nil$|^undefined$|^true$|^false$|^not[_ -]?set|^unset$|"
     r"^n/?a$|^empty$|^default$|^secret$|^password$|^token$|^pass(?:word)?\d?$|^xxx|^\.\.\.|^abc(?:123|def)?$|"
     r"^123+4*5*6*$|^qwer|^admin$|^user$|^\d{1,7}$"
 )

@@ -5,7 +5,9 @@
 #   credential, Authorization...): a Python assignment, keyword argument or dict key (BashOperator `env=`,
 #   `Connection(password=...)`, HTTP `headers`), an HCL attribute or `jsonencode` body, a tfvars value, a
 #   secret-named variable's default (`sensitive = true` hides it from Terraform's output, not from the
-#   repository), a connection file's `password` or `extra` field. Values resolved at run time are not
+#   repository), a connection file's `password` or `extra` field, a config excerpt in a DAG's triple-quoted
+#   string, a service's name alone holding a random value (`cloudflare: "..."`), an `.npmrc` line's
+#   `_authToken`, an Azure SAS URL's `sig=`. Values resolved at run time are not
 #   reported: Jinja templates (`{{ conn.x.password }}`, `{{ var.value.x }}`), `Variable.get`, `os.environ`,
 #   `BaseHook.get_connection`, Terraform references (`var.`, `data.`, `random_password.x.result`),
 #   `${...}`, placeholders (`changeme`, `<...>`, `xxx`, `example`) and values that read as words or field names.
