@@ -176,15 +176,14 @@ class Pattern:
 
     def match(self, text: str) -> Match | None:
         """A match at the start of `text` (as `re.Pattern.match`)."""
-        subject: str | bytes = text.encode("ascii") if text.isascii() else text
-        found = self._compiled().match(subject)
-        if found is None:
-            return None
-        return Match(text, _spans(found, self._groups), self._index)
+        return self._anchored("match", text)
 
     def fullmatch(self, text: str) -> Match | None:
+        return self._anchored("fullmatch", text)
+
+    def _anchored(self, how: str, text: str) -> Match | None:
         subject: str | bytes = text.encode("ascii") if text.isascii() else text
-        found = self._compiled().fullmatch(subject)
+        found = getattr(self._compiled(), how)(subject)
         if found is None:
             return None
         return Match(text, _spans(found, self._groups), self._index)
