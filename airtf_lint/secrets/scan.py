@@ -395,7 +395,8 @@ def _assignments(text: str, bare_values: bool) -> Iterator[tuple[str, str, int]]
     for spans in _QUOTED_ASSIGNMENT.spans(text):  # spans, not match objects: this runs on every candidate line
         name = next(spans[g] for g in _QUOTED_NAMES if spans[g][0] >= 0)
         value = next(spans[g] for g in _QUOTED_VALUES if spans[g][0] >= 0)
-        if _CONTINUED.match(text, value[1] + 1):
+        follows = text[value[1] + 1:value[1] + 9].lstrip(" \t")[:1]  # the expression only where it may match
+        if follows and follows in "+%." and _CONTINUED.match(text, value[1] + 1):
             continue  # `secret_key = "astro_sdk_" + k`: the literal is a piece of the value, not the value
         if _after_comma(text, name[0]):
             # matched on its line alone, so that a file of many such lines stays linear
