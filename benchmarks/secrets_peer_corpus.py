@@ -262,7 +262,8 @@ def _lookalike(text: str) -> bool:
 # repeated six times (`AKIAZZZZ…`, `xoxa-511111111-…`), a block repeated three times (`abcd1234abcd1234abcd1234`),
 # seven letters or digits in alphabet order (`…klmnopqrstuvwx…`, `1234567890abcdef`), a word saying so (`EXAMPLE`,
 # `fake`, `xxxx`), or the field's own word as a URL's password (`https://username:password@…`). Judged on the
-# labelled line, independently of airtf-lint's own code.
+# labelled line, independently of airtf-lint's own code. Narrower than _LOOKALIKE (which picks the false samples
+# worth keeping): `test`, `sample`, four repeats are in real true samples (`sk_test_…`).
 _PLACEHOLDER = re.compile(r"([A-Za-z0-9])\1{5}|([A-Za-z0-9]{3,8})\2\2|(?i:example(?![.-]\w)|fake|xxxx)|"
                           r"(?i:://[^\s/:@]*:(?:password|passwd|pass|secret)@)")
 _RUNS = ("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "12345678901234567890")

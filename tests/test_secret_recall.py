@@ -256,11 +256,15 @@ def test_placeholders_near_an_aws_key_id_are_not_paired_as_its_secret():
     assert found(text) == []
 
 
-def test_placeholders_in_secret_stores_are_not_reported(tmp_path):
+@pytest.mark.parametrize(("value", "code"), [
+    ("ABSKQmVkcm9ja0FQSUtleS1EXAMPLEEXAMPLEEXAMPLE", 0),  # a placeholder
+    ("Zq8vLm2Xp9kR4wTq7Yh3", 1),  # the same store holding a value is reported
+])
+def test_placeholders_in_secret_stores_are_not_reported(tmp_path, value, code):
     write(tmp_path, {"main.tf": 'resource "aws_ssm_parameter" "p" {\n  name  = "/x/key"\n  type  = "SecureString"\n'
-                                '  value = "ABSKQmVkcm9ja0FQSUtleS1EXAMPLEEXAMPLEEXAMPLE"\n}\n'})
+                                f'  value = "{value}"\n}}\n'})
     result = run_in_process([".", "--format", "json", "--no-progress", "--select", "secret"], tmp_path)
-    assert result.code == 0, result.stdout
+    assert result.code == code, result.stdout
 
 
 def test_the_new_shapes_are_masked_everywhere(tmp_path):

@@ -209,11 +209,7 @@ def _hits(text: str, bare_values: bool, local_development: bool = False) -> Iter
     joined, original = _joined(candidates)
     if not joined:
         return
-
-    def login_beside(start: int, value: str) -> bool:
-        return _login_beside(text, start, value)
-
-    yield from _assignment_hits(joined, original, bare_values, claimed, local, login_beside)
+    yield from _assignment_hits(joined, original, bare_values, claimed, local, text)
     claimed.commit()
     if not bare_values and ('"""' in text or "'''" in text):
         # A config excerpt in a triple-quoted string (`secret: ...`, `API_KEY=...` of a YAML, INI or .env text
@@ -221,7 +217,7 @@ def _hits(text: str, bare_values: bool, local_development: bool = False) -> Iter
         inside = _in_triple_quotes(text, candidates)
         if inside:
             block, block_original = _joined(inside)
-            yield from _assignment_hits(block, block_original, True, claimed, local, login_beside)
+            yield from _assignment_hits(block, block_original, True, claimed, local, text)
             claimed.commit()
 
     def unclaimed(start: int, end: int) -> bool:
@@ -335,8 +331,8 @@ def _hex_unescaped(value: str) -> str:
 
 
 def _assignment_hits(lines: str, original, bare_values: bool, claimed: _Claimed,
-                     local: _LocalDevelopment, login_beside: Callable[[int, str], bool]) -> Iterator[_Hit]:
-    """`login_beside(start, value)`: does a login or user field near the file offset `start` hold `value`?"""
+                     local: _LocalDevelopment, text: str) -> Iterator[_Hit]:
+    """The assignments of the candidate `lines` (offsets mapped to `text`, the whole file, by `original`)."""
     for name, value, value_start in _assignments(lines, bare_values):
         secret = strip_auth_scheme(value.strip())
         start = original(value_start) + (value.index(secret) if secret in value else 0)
@@ -357,7 +353,7 @@ def _assignment_hits(lines: str, original, bare_values: bool, claimed: _Claimed,
         if is_secret_name(last) and (looks_like_secret(value) or (
                 holds_any_literal(last) and looks_like_password(value, local, last)
                 and (is_password_name(last) or not looks_like_name(value)))):
-            if is_tool_default(value) and login_beside(start, value):
+            if is_tool_default(value) and _login_beside(text, start, value):
                 continue  # `login: postgres` / `password: postgres`: the tool's default, as `postgres:postgres@`
             claimed.claim(start, end)
             yield _Hit("secret_assignment", "literal secret", "assignment", start, end, last)

@@ -14,13 +14,19 @@ form and the fingerprint of a value are kept, as for every other secret.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from airtf_lint.facts import HclAttribute, HclBlock, Location, SecretFact
 from airtf_lint.secrets import linear
-from airtf_lint.secrets.values import fingerprint, is_placeholder, looks_like_uri_password, mask, typed_run
+from airtf_lint.secrets.values import (
+    fingerprint,
+    is_placeholder,
+    is_runtime_value,
+    looks_like_uri_password,
+    mask,
+    typed_run,
+)
 from airtf_lint.terraform.ir import Call, Lit, ObjectExpr, Template, TupleExpr
 
 # resource type -> attributes whose literal value (or literal strings inside) is secret
@@ -38,16 +44,14 @@ STORES: dict[str, tuple[str, ...]] = {
 DETECTOR = "secret_store_value"
 TITLE = "literal value written into a secret store"
 _URI_CREDENTIALS = linear.compile(r"^[A-Za-z][\w+.-]{0,30}://(?P<user>[^\s:/@]*):(?P<password>[^\s/@]*)@")
-_PLACEHOLDER = re.compile(r"^(?:<[^>]*>|\{\{.*\}\}|x+|\*+|\.+|-+|changeme|change[-_]?me|replace[-_]?me|todo|tbd|"
-                          r"dummy|placeholder|example|none|null|empty|secret|password|value|test)$", re.IGNORECASE)
 
 
 def _worth_reporting(value: str) -> bool:
     text = value.strip()
-    if len(text) < 4 or _PLACEHOLDER.match(text) or "${" in text:
+    if len(text) < 4 or "${" in text or text.lower() == "value" or is_runtime_value(text):
         return False
     if is_placeholder(text) or typed_run(text, digits=True):
-        return False  # `…EXAMPLE…`, `AKIAZZZZ…`, `abcd1234abcd1234abcd1234`: typed, not a secret
+        return False  # `<...>`, `changeme`, `…EXAMPLE…`, `AKIAZZZZ…`, `abcd1234abcd1234abcd1234`: not a secret
     uri = _URI_CREDENTIALS.search(text)
     if uri:  # a connection URI is as secret as its password (`aws://mock_access_key:mock_secret_key@`, `http://:@`)
         return looks_like_uri_password(uri.group("password"), uri.group("user"))

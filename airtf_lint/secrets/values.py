@@ -24,7 +24,8 @@ _ENV_REFERENCE = re.compile(r"^\$\w+$|^\$\{\w+\}$|^%\w+%$")
 _PLACEHOLDER_WORDS = re.compile(
     r"(?i)change.?me|changeit|example|placeholder|dummy|sample|redacted|replace.?(?:me|this|with)|your[_ -]|"
     r"my[_-]?(?:secret|password|token|key)|^(?:test|mock)[_-]?|fake|abc123|123abc|xyz123|^todo|^fixme|^tbd$|"
-    r"secret.?here|password.?here|token.?here|insert|^none$|^null$|^nil$|^undefined$|^true$|^false$|^not[_ -]?set|^unset$|"
+    r"secret.?here|password.?here|token.?here|insert|^none$|^null$|^nil$|^undefined$|^true$|^false$|"
+    r"^not[_ -]?set|^unset$|"
     r"^n/?a$|^empty$|^default$|^secret$|^password$|^token$|^pass(?:word)?\d?$|^xxx|^\.\.\.|^abc(?:123|def)?$|"
     r"^123+4*5*6*$|^qwer|^admin$|^user$|^\d{1,7}$"
 )
@@ -63,7 +64,9 @@ def strip_auth_scheme(value: str) -> str:
     return _AUTH_SCHEME.sub("", value, count=1)
 
 
-_SECRET_WORDS_IN_VALUES = re.compile(r"(?i)token|password|passwd|secret|apikey|api_key|key|pass|pwd")
+# The secret words a value may spell (`token_12345`, `private_pass`), in the order the expression tries them.
+_SECRET_VALUE_WORDS = ("token", "password", "passwd", "secret", "apikey", "api_key", "key", "pass", "pwd")
+_SECRET_WORDS_IN_VALUES = re.compile("(?i)" + "|".join(_SECRET_VALUE_WORDS))
 
 
 _LEET = str.maketrans({"@": "a", "4": "a", "!": "l", "1": "l", "|": "l", "0": "o", "$": "s", "5": "s", "3": "e",
@@ -140,7 +143,7 @@ def looks_like_password(value: str, local_defaults: bool = False, name: str = ""
 # Beyond `is_placeholder`'s words, the made-up passwords that say what they are (`foobar`, `insecure`,
 # `notasecret`, `hunter2`, `put-it-here`).
 _MADE_UP_PASSWORD = linear.compile(
-    r"(?i)[_ -]here$|^(?:foo|bar|baz|qux)|^(?:hunter2|letmein)$|insecure|notasecret|not_?secret|mustbe|fake|"
+    r"(?i)[_ -]here$|^(?:foo|bar|baz|qux)|^(?:hunter2|letmein)$|insecure|notasecret|not_?secret|mustbe|"
     r"any_?(?:pass|secret|string)|^my_?pass|^(?:s3cr3t|pa55|secure_?value)"
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -157,7 +160,6 @@ _TOOL_DEFAULTS = frozenset({"airflow", "postgres", "postgresql", "mysql", "guest
                             "localstack", "redis", "elastic", "kibana", "grafana"})
 
 
-_SECRET_VALUE_WORDS = frozenset({"pass", "password", "passwd", "pwd", "secret", "token", "key", "apikey"})
 _WORDS_ONLY = re.compile(r"^[A-Za-z]+(?:[_.-]?[A-Za-z]+)*$")
 
 
@@ -168,7 +170,7 @@ def _spells_its_name(value: str, name: str) -> bool:
         return False
     value_words = set(words(value))
     # the secret word itself among them: `'inception'` under INCEPTION_REMOTE_BACKUP_PASSWORD is a password
-    return bool(value_words & _SECRET_VALUE_WORDS) and value_words <= set(words(name))
+    return not value_words.isdisjoint(_SECRET_VALUE_WORDS) and value_words <= set(words(name))
 
 
 def is_tool_default(value: str) -> bool:
@@ -178,8 +180,7 @@ def is_tool_default(value: str) -> bool:
 
 def _names_its_tool(value: str, name_or_user: str) -> bool:
     """`POSTGRES_PASSWORD=postgres`, `airflow:airflow@`: the default of the tool the name (or the user) names."""
-    lowered = value.lower()
-    return lowered in _TOOL_DEFAULTS and bool(name_or_user) and lowered in name_or_user.lower()
+    return is_tool_default(value) and bool(name_or_user) and value.lower() in name_or_user.lower()
 
 
 # How a file says it is for local development (Airflow's docker-compose.yaml: "This configuration is for local
